@@ -30,6 +30,7 @@ enum tw_status {
     TW_EAWS = -5,      /* an AWS service answered with an error; see err->aws_code */
     TW_ETIMEOUT = -6,  /* the invocation deadline would be or was passed */
     TW_ENOMEM = -7,    /* an allocation failed */
+    TW_EUNSUPPORTED = -8, /* well-formed input of a kind we do not handle */
 };
 
 /* Detail of a failure. Caller-owned, usually on the stack; zero it (or call

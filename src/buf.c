@@ -25,19 +25,21 @@ void tw_err_set(struct tw_err *err, const char *fmt, ...)
 
 void tw_err_prefix(struct tw_err *err, const char *fmt, ...)
 {
-    char prefix[256], old[sizeof(err->msg)];
+    char joined[sizeof(err->msg) + 256];
+    size_t n;
     va_list ap;
 
     if (!err)
         return;
     va_start(ap, fmt);
-    vsnprintf(prefix, sizeof(prefix), fmt, ap);
+    vsnprintf(joined, 256, fmt, ap);
     va_end(ap);
-    memcpy(old, err->msg, sizeof(old));
-    if (old[0])
-        snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
-    else
-        snprintf(err->msg, sizeof(err->msg), "%s", prefix);
+    n = strlen(joined);
+    if (err->msg[0]) {
+        memcpy(joined + n, ": ", 3);
+        tw_strlcpy(joined + n + 2, err->msg, sizeof(joined) - n - 2);
+    }
+    tw_strlcpy(err->msg, joined, sizeof(err->msg));
 }
 
 struct tw_span tw_span_cstr(const char *s)

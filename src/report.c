@@ -1,0 +1,95 @@
+/* report.c — evaluations and the response document. */
+#include "report.h"
+
+#include "event.h"
+
+#include <cjson/cJSON.h>
+#include <string.h>
+
+#define TW_ACCOUNT_RESOURCE_TYPE "AWS::::Account"
+
+const char *tw_compliance_name(enum tw_compliance c)
+{
+    switch (c) {
+    case TW_COMPLIANT:
+        return "COMPLIANT";
+    case TW_NON_COMPLIANT:
+        return "NON_COMPLIANT";
+    case TW_NOT_APPLICABLE:
+        return "NOT_APPLICABLE";
+    }
+    return "NON_COMPLIANT";
+}
+
+void tw_report_evaluation(struct tw_evaluation *out, const struct tw_verdict *v,
+                          const struct tw_event *ev)
+{
+    memset(out, 0, sizeof(*out));
+    out->resource_type = TW_ACCOUNT_RESOURCE_TYPE;
+    out->resource_id = ev->account_id;
+    out->compliance = v->compliance;
+    tw_strlcpy(out->annotation, v->annotation, sizeof(out->annotation));
+    out->ordering_time_ms = ev->ordering_time_ms;
+}
+
+cJSON *tw_report_evaluation_json(const struct tw_evaluation *e)
+{
+    cJSON *obj = cJSON_CreateObject();
+
+    if (!obj)
+        return NULL;
+    if (!cJSON_AddStringToObject(obj, "ComplianceResourceType", e->resource_type) ||
+        !cJSON_AddStringToObject(obj, "ComplianceResourceId", e->resource_id) ||
+        !cJSON_AddStringToObject(obj, "ComplianceType", tw_compliance_name(e->compliance)) ||
+        (e->annotation[0] && !cJSON_AddStringToObject(obj, "Annotation", e->annotation)) ||
+        /* Config takes OrderingTimestamp as epoch seconds; keep the milliseconds. */
+        !cJSON_AddNumberToObject(obj, "OrderingTimestamp", (double)e->ordering_time_ms / 1000.0)) {
+        cJSON_Delete(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+int tw_report_response(struct tw_buf *out, const struct tw_event *ev, const struct tw_verdict *v,
+                       const struct tw_evaluation *evals, size_t n_evals,
+                       const struct tw_delivery *delivery, struct tw_err *err)
+{
+    cJSON *doc = cJSON_CreateObject(), *arr, *del;
+    char *text = NULL;
+    int rc = TW_ENOMEM;
+
+    if (!doc)
+        goto out;
+    if (!cJSON_AddStringToObject(doc, "trigger", tw_trigger_name(ev->trigger)) ||
+        !cJSON_AddStringToObject(doc, "accountId", ev->account_id) ||
+        !cJSON_AddStringToObject(doc, "complianceType", tw_compliance_name(v->compliance)) ||
+        !cJSON_AddStringToObject(doc, "annotation", v->annotation) ||
+        !(arr = cJSON_AddArrayToObject(doc, "evaluations")))
+        goto out;
+    for (size_t i = 0; i < n_evals; i++) {
+        cJSON *e = tw_report_evaluation_json(&evals[i]);
+        if (!e || !cJSON_AddItemToArray(arr, e)) {
+            cJSON_Delete(e);
+            goto out;
+        }
+    }
+    if (!(del = cJSON_AddObjectToObject(doc, "delivery")) ||
+        !cJSON_AddStringToObject(del, "target", delivery->target) ||
+        !cJSON_AddBoolToObject(del, "sent", delivery->sent) ||
+        !cJSON_AddBoolToObject(del, "testMode", delivery->test_mode) ||
+        (delivery->reason && !cJSON_AddStringToObject(del, "reason", delivery->reason)))
+        goto out;
+    text = cJSON_PrintUnformatted(doc);
+    if (!text)
+        goto out;
+    tw_buf_reset(out);
+    rc = tw_buf_append_cstr(out, text);
+    if (rc != TW_OK)
+        tw_err_set(err, "response document too large");
+out:
+    if (rc == TW_ENOMEM)
+        tw_err_set(err, "out of memory building the response document");
+    cJSON_free(text);
+    cJSON_Delete(doc);
+    return rc;
+}
