@@ -50,6 +50,37 @@ cJSON *tw_report_evaluation_json(const struct tw_evaluation *e)
     return obj;
 }
 
+const char *tw_link_kind_name(enum tw_link_kind k)
+{
+    static const char *const names[TW_LINK_COUNT] = { "trail", "filter", "alarm", "topic" };
+
+    return (unsigned)k < TW_LINK_COUNT ? names[k] : "link";
+}
+
+/* The evidence, link by link, for people and tooling. */
+static int s_add_chain(cJSON *doc, const struct tw_verdict *v)
+{
+    cJSON *chain = cJSON_AddArrayToObject(doc, "chain");
+
+    if (!chain)
+        return TW_ENOMEM;
+    for (int k = 0; k < TW_LINK_COUNT; k++) {
+        const struct tw_link *l = &v->links[k];
+        const char *state = l->state == TW_LINK_PROVEN   ? "proven"
+                            : l->state == TW_LINK_BROKEN ? "broken"
+                                                         : "unchecked";
+        cJSON *item = cJSON_CreateObject();
+
+        if (!item || !cJSON_AddItemToArray(chain, item) ||
+            !cJSON_AddStringToObject(item, "link", tw_link_kind_name((enum tw_link_kind)k)) ||
+            !cJSON_AddStringToObject(item, "state", state) ||
+            (l->name[0] && !cJSON_AddStringToObject(item, "name", l->name)) ||
+            (l->detail[0] && !cJSON_AddStringToObject(item, "detail", l->detail)))
+            return TW_ENOMEM;
+    }
+    return TW_OK;
+}
+
 int tw_report_response(struct tw_buf *out, const struct tw_event *ev, const struct tw_verdict *v,
                        const struct tw_evaluation *evals, size_t n_evals,
                        const struct tw_delivery *delivery, struct tw_err *err)
@@ -64,7 +95,8 @@ int tw_report_response(struct tw_buf *out, const struct tw_event *ev, const stru
         !cJSON_AddStringToObject(doc, "accountId", ev->account_id) ||
         !cJSON_AddStringToObject(doc, "complianceType", tw_compliance_name(v->compliance)) ||
         !cJSON_AddStringToObject(doc, "annotation", v->annotation) ||
-        !(arr = cJSON_AddArrayToObject(doc, "evaluations")))
+        !cJSON_AddStringToObject(doc, "reason", v->reason[0] ? v->reason : v->annotation) ||
+        s_add_chain(doc, v) != TW_OK || !(arr = cJSON_AddArrayToObject(doc, "evaluations")))
         goto out;
     for (size_t i = 0; i < n_evals; i++) {
         cJSON *e = tw_report_evaluation_json(&evals[i]);
