@@ -7,6 +7,6 @@
 /* Serves invocations from the Runtime API at `api` (host:port) until the
  * Runtime API fails in a way that means the sandbox is broken. Returns the
  * process exit status: it only returns on failure. */
-int tw_lambda_serve(const char *api, const struct tw_handler_opts *opts);
+int tw_lambda_serve(const char *api, struct tw_app *app);
 
 #endif

@@ -79,7 +79,7 @@ TW_NODISCARD int tw_buf_append_span(struct tw_buf *buf, struct tw_span s);
 TW_NODISCARD int tw_buf_append_cstr(struct tw_buf *buf, const char *s);
 TW_NODISCARD int tw_buf_append_char(struct tw_buf *buf, char c);
 TW_NODISCARD int tw_buf_printf(struct tw_buf *buf, const char *fmt, ...) TW_PRINTF(2, 3);
-TW_NODISCARD int tw_buf_vprintf(struct tw_buf *buf, const char *fmt, va_list ap);
+TW_NODISCARD int tw_buf_vprintf(struct tw_buf *buf, const char *fmt, va_list ap) TW_PRINTF(2, 0);
 /* The contents as a C string ("" for an unused buffer); borrowed. */
 const char *tw_buf_cstr(const struct tw_buf *buf);
 struct tw_span tw_buf_span(const struct tw_buf *buf);

@@ -55,7 +55,7 @@ static int s_answer(struct tw_runtime *rt, const struct tw_invocation *inv,
     return TW_OK;
 }
 
-int tw_lambda_serve(const char *api, const struct tw_handler_opts *opts)
+int tw_lambda_serve(const char *api, struct tw_app *app)
 {
     struct tw_runtime *rt = NULL;
     struct tw_invocation inv;
@@ -98,7 +98,7 @@ int tw_lambda_serve(const char *api, const struct tw_handler_opts *opts)
             tw_err_set(&outcome.err, "the event is larger than %u bytes", (unsigned)TW_MAX_EVENT);
             tw_outcome_fail(&outcome, "Event.Invalid", NULL);
         } else {
-            tw_handle_invocation(&outcome, tw_buf_span(&inv.event), inv.deadline_ms, opts);
+            tw_handle_invocation(&outcome, tw_buf_span(&inv.event), inv.deadline_ms, app);
         }
         if (s_answer(rt, &inv, &outcome) != TW_OK)
             goto out;

@@ -1,5 +1,6 @@
 /* main.c — wiring only: options, then the Runtime API loop or one local run. */
 #include "handler.h"
+#include "http.h"
 #include "lambda.h"
 #include "log.h"
 #include "runtime.h"
@@ -40,11 +41,11 @@ static int s_read_file(struct tw_buf *out, const char *path, size_t max, struct 
     size_t n;
     int rc = TW_OK;
 
+    tw_buf_init(out, max);
     if (!f) {
         tw_err_set(err, "cannot open %s: %s", path, strerror(errno));
         return TW_ERR;
     }
-    tw_buf_init(out, max);
     while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
         if ((rc = tw_buf_append(out, chunk, n)) != TW_OK) {
             tw_err_set(err, "%s is larger than %zu bytes", path, max);
@@ -60,7 +61,7 @@ static int s_read_file(struct tw_buf *out, const char *path, size_t max, struct 
     return rc;
 }
 
-static int s_run_local(const char *path, long timeout_s, const struct tw_handler_opts *opts)
+static int s_run_local(const char *path, long timeout_s, struct tw_app *app)
 {
     struct tw_outcome outcome;
     struct tw_buf event;
@@ -74,7 +75,7 @@ static int s_run_local(const char *path, long timeout_s, const struct tw_handler
         tw_outcome_fail(&outcome, "Event.Invalid", &err);
     } else {
         tw_handle_invocation(&outcome, tw_buf_span(&event),
-                             tw_time_now_ms() + (int64_t)timeout_s * 1000, opts);
+                             tw_time_now_ms() + (int64_t)timeout_s * 1000, app);
     }
     if (outcome.ok) {
         fwrite(outcome.response.ptr, 1, outcome.response.len, stdout);
@@ -96,10 +97,12 @@ static int s_run_local(const char *path, long timeout_s, const struct tw_handler
 
 int main(int argc, char **argv)
 {
-    struct tw_handler_opts opts = { 0 };
     const char *event_path = NULL, *api;
     long timeout_s = TW_DEFAULT_LOCAL_TIMEOUT_S;
-    int status;
+    int dry_run = 0, status;
+    struct tw_http *http = NULL;
+    struct tw_app app;
+    struct tw_err err;
 
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -112,7 +115,7 @@ int main(int argc, char **argv)
         } else if (strcmp(a, "--event") == 0 && i + 1 < argc) {
             event_path = argv[++i];
         } else if (strcmp(a, "--dry-run") == 0) {
-            opts.dry_run = 1;
+            dry_run = 1;
         } else if (strcmp(a, "--timeout") == 0 && i + 1 < argc) {
             char *end;
             timeout_s = strtol(argv[++i], &end, 10);
@@ -137,15 +140,25 @@ int main(int argc, char **argv)
     tw_log_init_from_env();
     /* A deployment can run report-only while it is being tried out. */
     if (getenv("TRAILWATCH_DRY_RUN") && strcmp(getenv("TRAILWATCH_DRY_RUN"), "true") == 0)
-        opts.dry_run = 1;
+        dry_run = 1;
+    tw_err_clear(&err);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         tw_log(TW_LOG_FATAL, "curl_global_init failed");
         return 1;
     }
+    if (tw_http_new(&http, &err) != TW_OK) {
+        tw_log_kv(TW_LOG_FATAL, "cannot set up HTTP", "error", err.msg, NULL);
+        curl_global_cleanup();
+        return 1;
+    }
+    tw_app_init(&app, tw_http_transport(http), TW_ENV_PROCESS);
+    app.dry_run = dry_run;
     if (event_path)
-        status = s_run_local(event_path, timeout_s, &opts);
+        status = s_run_local(event_path, timeout_s, &app);
     else
-        status = tw_lambda_serve(api, &opts);
+        status = tw_lambda_serve(api, &app);
+    tw_app_cleanup(&app);
+    tw_http_free(http);
     curl_global_cleanup();
     return status;
 }

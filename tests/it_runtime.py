@@ -31,6 +31,7 @@ class RuntimeLoop(unittest.TestCase):
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
                "AWS_LAMBDA_RUNTIME_API": rt.address,
                "TRAILWATCH_DRY_RUN": "true",
+               "AWS_REGION": "us-east-1",
                "AWS_LAMBDA_LOG_FORMAT": "JSON"}
         env.update(extra_env or {})
         self.proc = subprocess.Popen([BOOTSTRAP], env=env, stdout=subprocess.PIPE,
@@ -173,8 +174,10 @@ class RuntimeLoop(unittest.TestCase):
 
 
 class LocalInvocation(unittest.TestCase):
-    def run_local(self, *args, **kw):
-        return subprocess.run([BOOTSTRAP, *args], capture_output=True, timeout=60, **kw)
+    def run_local(self, *args):
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "AWS_REGION": "us-east-1",
+               "HOME": "/nonexistent"}
+        return subprocess.run([BOOTSTRAP, *args], capture_output=True, timeout=60, env=env)
 
     def test_usage_without_event_or_runtime(self):
         p = subprocess.run([BOOTSTRAP], capture_output=True, env={}, timeout=10)
