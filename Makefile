@@ -41,11 +41,15 @@ STATIC_CC   = $(shell scripts/deps.sh --cc $(ARCH))
 STATIC_CFLAGS = $(WARN) $(HARDEN) -fPIE -ffunction-sections -fdata-sections $(DEFS) \
                 -I$(DEPS_PREFIX)/include
 STATIC_LDFLAGS = -static-pie -Wl,--gc-sections -Wl,-z,relro,-z,now -Wl,-z,noexecstack \
-                 -L$(DEPS_PREFIX)/lib -L$(DEPS_PREFIX)/lib64
+                 -L$(DEPS_PREFIX)/lib
 STATIC_LIBS = -lcurl -lssl -lcrypto -lcjson -lexpat -lpthread
 STATIC_OBJ  := $(patsubst src/%.c,$(STATIC)/obj/%.o,$(SRC))
 
-.PHONY: all deps packages static-deps test unit integration clean distclean demo package
+.PHONY: all deps packages static-deps test unit integration clean distclean demo package \
+        fuzz bench native
+
+# V=1 shows every command.
+Q := $(if $(V),,@)
 
 all: bootstrap
 
@@ -66,33 +70,37 @@ bootstrap-$(ARCH): $(STATIC)/bootstrap
 endif
 
 $(STATIC)/bootstrap: static-deps $(STATIC_OBJ)
-	$(STATIC_CC) $(STATIC_OBJ) $(STATIC_LDFLAGS) $(STATIC_LIBS) -o $@
+	@echo "  LINK    $@ (static)"
+	$(Q)$(STATIC_CC) $(STATIC_OBJ) $(STATIC_LDFLAGS) $(STATIC_LIBS) -o $@
 	@scripts/check-static.sh $@
 
 $(STATIC)/obj/%.o: src/%.c $(HDR) | static-deps
 	@mkdir -p $(@D)
-	$(STATIC_CC) $(STATIC_CFLAGS) -c $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(STATIC_CC) $(STATIC_CFLAGS) -c $< -o $@
 
 $(NATIVE)/obj/%.o: src/%.c $(HDR)
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) -c $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(CC) $(NATIVE_CFLAGS) -c $< -o $@
 
 $(NATIVE)/support/%.o: tests/support/%.c $(HDR) $(wildcard tests/support/*.h)
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) -Itests/support -Wno-missing-prototypes -c $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(CC) $(NATIVE_CFLAGS) -Itests/support -Wno-missing-prototypes -c $< -o $@
 
 $(NATIVE)/test_%: tests/test_%.c $(NATIVE_OBJ) $(TESTLIB_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) -Itests/support -Wno-missing-prototypes $< $(NATIVE_OBJ) $(TESTLIB_OBJ) \
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(NATIVE_CFLAGS) -Itests/support -Wno-missing-prototypes $< $(NATIVE_OBJ) $(TESTLIB_OBJ) \
 	    $(NATIVE_LIBS) -lcmocka $(EXTRA_LDFLAGS) -o $@
 
 # A native (dynamically linked) bootstrap: same sources, for valgrind and sanitizers.
 $(NATIVE)/bootstrap: $(NATIVE)/obj/main.o $(NATIVE_OBJ)
-	$(CC) $(NATIVE_CFLAGS) $^ $(NATIVE_LIBS) $(EXTRA_LDFLAGS) -o $@
+	@echo "  LINK    $@ (native)"
+	$(Q)$(CC) $(NATIVE_CFLAGS) $^ $(NATIVE_LIBS) $(EXTRA_LDFLAGS) -o $@
 
-$(NATIVE)/obj/main.o: src/main.c $(HDR)
-	@mkdir -p $(@D)
-	$(CC) $(NATIVE_CFLAGS) -c $< -o $@
+native: $(NATIVE)/bootstrap
 
 unit: packages $(UNIT_BIN)
 	@scripts/run-unit.sh $(UNIT_BIN)
@@ -104,8 +112,20 @@ test: packages
 	@$(MAKE) --no-print-directory unit
 	@$(MAKE) --no-print-directory integration
 
+# The README's first command: the real bootstrap on a sample event against
+# the bundled fake AWS, once per sample account.
+demo: packages bootstrap
+	@scripts/demo.sh
+
+fuzz: fuzz-filter
+
+bench: bench-filter
+
 clean:
 	rm -rf $(BUILD) bootstrap bootstrap-* trailwatch.zip
+
+include tests/fuzz/fuzz.mk
+include bench/bench.mk
 
 distclean: clean
 	scripts/deps.sh --clean

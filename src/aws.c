@@ -195,28 +195,13 @@ out:
     return rc;
 }
 
-static int s_code_is_auth(const char *code)
-{
-    static const char *const codes[] = {
-        "ExpiredToken", "ExpiredTokenException", "InvalidClientTokenId",
-        "UnrecognizedClientException", "SignatureDoesNotMatch", "InvalidSignatureException",
-        "IncompleteSignature", "RequestExpired", "RequestTimeTooSkewed", "InvalidAccessKeyId",
-    };
-
-    for (size_t i = 0; i < TW_ARRAY_LEN(codes); i++) {
-        if (strcmp(code, codes[i]) == 0)
-            return 1;
-    }
-    return 0;
-}
-
 int tw_aws_failure_is_transient(const struct tw_aws_call *call)
 {
     if (call->rc == TW_OK)
         return 0;
     if (call->rc != TW_EAWS)
         return 1;
-    return call->err.transient || s_code_is_auth(call->err.aws_code);
+    return call->err.transient || tw_aws_error_is_bad_credentials(call->err.aws_code);
 }
 
 /* Fills call->rc and call->err from the finished attempt. Returns 1 when the
