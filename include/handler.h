@@ -29,6 +29,7 @@ struct tw_outcome {
     char error_type[64];    /* "Category.Reason", e.g. "Event.Invalid" */
     struct tw_err err;      /* err.msg is the errorMessage */
     struct tw_buf response; /* ok: the JSON response document */
+    struct tw_buf text;     /* ok: the same verdict as a short report for people */
 };
 
 void tw_outcome_init(struct tw_outcome *out);

@@ -46,6 +46,10 @@ void tw_log(enum tw_log_level level, const char *fmt, ...) TW_PRINTF(2, 3);
  * ends with NULL. A NULL value is skipped. */
 void tw_log_kv(enum tw_log_level level, const char *message, ...);
 
+/* Writes `line` as it is (an embedded-metric-format document, say): one
+ * line, whatever the format and level. */
+void tw_log_raw(const char *line);
+
 #define tw_log_debug(...) tw_log(TW_LOG_DEBUG, __VA_ARGS__)
 #define tw_log_info(...) tw_log(TW_LOG_INFO, __VA_ARGS__)
 #define tw_log_warn(...) tw_log(TW_LOG_WARN, __VA_ARGS__)

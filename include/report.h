@@ -41,4 +41,15 @@ int tw_report_response(struct tw_buf *out, const struct tw_event *ev, const stru
                        const struct tw_evaluation *evals, size_t n_evals,
                        const struct tw_delivery *delivery, struct tw_err *err);
 
+/* The CloudWatch embedded-metric-format line for one audit: namespace
+ * "trailwatch", dimension RuleName, metrics Compliant (1/0; absent for
+ * NOT_APPLICABLE) and AuditDurationMs. */
+int tw_report_emf(struct tw_buf *out, const char *rule_name, const struct tw_verdict *v,
+                  int64_t duration_ms, int64_t timestamp_ms);
+
+/* A short report for people: the chain with a mark per link, the reason at
+ * the first broken one, the verdict and where it went. */
+int tw_report_text(struct tw_buf *out, const struct tw_event *ev, const struct tw_verdict *v,
+                   const struct tw_delivery *delivery);
+
 #endif

@@ -36,22 +36,7 @@ PY
     env -i PATH="$PATH" HOME="$work" AWS_REGION=us-east-1 \
         AWS_ACCESS_KEY_ID="$key" AWS_SECRET_ACCESS_KEY="$secret" \
         AWS_ENDPOINT_URL="http://127.0.0.1:$port" \
-        "$BOOTSTRAP" --event "$work/event.json" ${TW_DEMO_ARGS:-} 2>"$work/log" \
-        >"$work/out" || true
-    /usr/bin/python3 - "$work/out" <<'PY'
-import json, sys
-doc = json.load(open(sys.argv[1]))
-if "errorType" in doc:
-    print("  error:", doc["errorType"], "-", doc["errorMessage"])
-    sys.exit(0)
-marks = {"proven": "ok ", "broken": "XX ", "unchecked": " - "}
-for link in doc["chain"]:
-    line = "  [%s] %-6s %s" % (marks[link["state"]], link["link"], link.get("name", ""))
-    print(line)
-    if link["state"] == "broken":
-        print("         ", link.get("detail", ""))
-print("  =>", doc["complianceType"], "|", doc["annotation"])
-print("  sent to Config:", doc["delivery"]["target"], "sent" if doc["delivery"]["sent"] else "not sent")
-PY
+        "$BOOTSTRAP" --event "$work/event.json" --format text 2>"$work/log" || {
+            echo "  the invocation failed:"; sed 's/^/    /' "$work/log" | tail -3; }
     kill "$fake_pid"; wait "$fake_pid" 2>/dev/null || true; fake_pid=
 done

@@ -42,6 +42,7 @@ void tw_outcome_init(struct tw_outcome *out)
 {
     memset(out, 0, sizeof(*out));
     tw_buf_init(&out->response, 6u * 1024u * 1024u);
+    tw_buf_init(&out->text, 64u * 1024u);
 }
 
 void tw_outcome_cleanup(struct tw_outcome *out)
@@ -49,6 +50,7 @@ void tw_outcome_cleanup(struct tw_outcome *out)
     if (!out)
         return;
     tw_buf_cleanup(&out->response);
+    tw_buf_cleanup(&out->text);
 }
 
 void tw_outcome_fail(struct tw_outcome *out, const char *error_type, const struct tw_err *err)
@@ -58,6 +60,7 @@ void tw_outcome_fail(struct tw_outcome *out, const char *error_type, const struc
     if (err && err != &out->err)
         out->err = *err;
     tw_buf_reset(&out->response);
+    tw_buf_reset(&out->text);
 }
 
 /* Everything one invocation holds; released in one place. */
@@ -75,6 +78,7 @@ struct s_invocation {
     struct tw_verdict verdict;
     struct tw_evaluation eval;
     struct tw_delivery delivery;
+    int64_t started_ms;               /* monotonic */
 };
 
 static const char *s_event_error_type(int rc)
@@ -317,6 +321,22 @@ static int s_ensure_creds(struct s_invocation *inv, struct tw_outcome *out)
     return TW_OK;
 }
 
+/* One embedded-metric-format line per verdict: CloudWatch turns it into
+ * the Compliant and AuditDurationMs metrics without an API call. */
+static void s_emit_metrics(const struct s_invocation *inv)
+{
+    const char *rule = inv->ev.config_rule_name;
+    struct tw_buf line;
+
+    if (!rule)
+        rule = tw_env_get(inv->app->env, "TRAILWATCH_CONFIG_RULE_NAME");
+    tw_buf_init(&line, 4096);
+    if (tw_report_emf(&line, rule, &inv->verdict, tw_time_mono_ms() - inv->started_ms,
+                      tw_time_now_ms()) == TW_OK)
+        tw_log_raw(tw_buf_cstr(&line));
+    tw_buf_cleanup(&line);
+}
+
 static void s_run(struct s_invocation *inv, struct tw_outcome *out, int64_t deadline_ms)
 {
     int rc;
@@ -365,10 +385,12 @@ static void s_run(struct s_invocation *inv, struct tw_outcome *out, int64_t dead
     if (s_deliver(inv, out) != TW_OK)
         return;
     if (tw_report_response(&out->response, &inv->ev, &inv->verdict, &inv->eval, 1,
-                           &inv->delivery, &out->err) != TW_OK) {
+                           &inv->delivery, &out->err) != TW_OK ||
+        tw_report_text(&out->text, &inv->ev, &inv->verdict, &inv->delivery) != TW_OK) {
         tw_outcome_fail(out, "Runtime.ResponseFailed", NULL);
         return;
     }
+    s_emit_metrics(inv);
     out->ok = 1;
 }
 
@@ -380,6 +402,7 @@ void tw_handle_invocation(struct tw_outcome *out, struct tw_span body, int64_t d
 
     memset(&inv, 0, sizeof(inv));
     inv.app = app;
+    inv.started_ms = tw_time_mono_ms();
     out->ok = 0;
     tw_err_clear(&out->err);
     tw_buf_reset(&out->response);

@@ -172,3 +172,8 @@ void tw_log_kv(enum tw_log_level level, const char *message, ...)
     s_write(level, message, &ap);
     va_end(ap);
 }
+
+void tw_log_raw(const char *line)
+{
+    s_emit(TW_LOG_INFO, line, strlen(line));
+}

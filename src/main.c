@@ -16,7 +16,8 @@
 
 static void s_usage(FILE *f)
 {
-    fputs("Usage: bootstrap [--event FILE [--dry-run] [--timeout SECONDS]] | --help | --version\n"
+    fputs("Usage: bootstrap [--event FILE [--dry-run] [--format json|text] [--timeout SECONDS]]\n"
+          "       bootstrap --help | --version\n"
           "\n"
           "trailwatch: an AWS Config rule proving that CloudTrail configuration changes are\n"
           "monitored (CIS AWS Foundations; Security Hub CloudWatch.5).\n"
@@ -28,6 +29,7 @@ static void s_usage(FILE *f)
           "                   the invocation succeeded\n"
           "  --dry-run        decide the verdict but send nothing to AWS Config (also:\n"
           "                   TRAILWATCH_DRY_RUN=true in the function's environment)\n"
+          "  --format FMT     json (default): the response document; text: a short report\n"
           "  --timeout SEC    the invocation deadline for --event (default 60)\n"
           "  --help, --version\n",
           f);
@@ -61,7 +63,7 @@ static int s_read_file(struct tw_buf *out, const char *path, size_t max, struct 
     return rc;
 }
 
-static int s_run_local(const char *path, long timeout_s, struct tw_app *app)
+static int s_run_local(const char *path, long timeout_s, int text, struct tw_app *app)
 {
     struct tw_outcome outcome;
     struct tw_buf event;
@@ -77,7 +79,10 @@ static int s_run_local(const char *path, long timeout_s, struct tw_app *app)
         tw_handle_invocation(&outcome, tw_buf_span(&event),
                              tw_time_now_ms() + (int64_t)timeout_s * 1000, app);
     }
-    if (outcome.ok) {
+    if (outcome.ok && text) {
+        fwrite(outcome.text.ptr, 1, outcome.text.len, stdout);
+        status = 0;
+    } else if (outcome.ok) {
         fwrite(outcome.response.ptr, 1, outcome.response.len, stdout);
         fputc('\n', stdout);
         status = 0;
@@ -99,7 +104,7 @@ int main(int argc, char **argv)
 {
     const char *event_path = NULL, *api;
     long timeout_s = TW_DEFAULT_LOCAL_TIMEOUT_S;
-    int dry_run = 0, status;
+    int dry_run = 0, text = 0, status;
     struct tw_http *http = NULL;
     struct tw_app app;
     struct tw_err err;
@@ -114,6 +119,13 @@ int main(int argc, char **argv)
             return 0;
         } else if (strcmp(a, "--event") == 0 && i + 1 < argc) {
             event_path = argv[++i];
+        } else if (strcmp(a, "--format") == 0 && i + 1 < argc) {
+            const char *f = argv[++i];
+            if (strcmp(f, "text") != 0 && strcmp(f, "json") != 0) {
+                fprintf(stderr, "bootstrap: --format takes json or text\n");
+                return 2;
+            }
+            text = strcmp(f, "text") == 0;
         } else if (strcmp(a, "--dry-run") == 0) {
             dry_run = 1;
         } else if (strcmp(a, "--timeout") == 0 && i + 1 < argc) {
@@ -154,7 +166,7 @@ int main(int argc, char **argv)
     tw_app_init(&app, tw_http_transport(http), TW_ENV_PROCESS);
     app.dry_run = dry_run;
     if (event_path)
-        status = s_run_local(event_path, timeout_s, &app);
+        status = s_run_local(event_path, timeout_s, text, &app);
     else
         status = tw_lambda_serve(api, &app);
     tw_app_cleanup(&app);

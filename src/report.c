@@ -125,3 +125,73 @@ out:
     cJSON_Delete(doc);
     return rc;
 }
+
+int tw_report_emf(struct tw_buf *out, const char *rule_name, const struct tw_verdict *v,
+                  int64_t duration_ms, int64_t timestamp_ms)
+{
+    cJSON *doc = cJSON_CreateObject(), *aws, *cwm, *dir, *dims, *set, *metrics, *m;
+    char *text = NULL;
+    int rc = TW_ENOMEM;
+
+    if (!doc || !(aws = cJSON_AddObjectToObject(doc, "_aws")) ||
+        !cJSON_AddNumberToObject(aws, "Timestamp", (double)timestamp_ms) ||
+        !(cwm = cJSON_AddArrayToObject(aws, "CloudWatchMetrics")))
+        goto out;
+    if (!(dir = cJSON_CreateObject()) || !cJSON_AddItemToArray(cwm, dir) ||
+        !cJSON_AddStringToObject(dir, "Namespace", "trailwatch") ||
+        !(dims = cJSON_AddArrayToObject(dir, "Dimensions")) || !(set = cJSON_CreateArray()) ||
+        !cJSON_AddItemToArray(dims, set) ||
+        !cJSON_AddItemToArray(set, cJSON_CreateString("RuleName")) ||
+        !(metrics = cJSON_AddArrayToObject(dir, "Metrics")))
+        goto out;
+    if (v->compliance != TW_NOT_APPLICABLE) {
+        if (!(m = cJSON_CreateObject()) || !cJSON_AddItemToArray(metrics, m) ||
+            !cJSON_AddStringToObject(m, "Name", "Compliant") ||
+            !cJSON_AddStringToObject(m, "Unit", "None"))
+            goto out;
+    }
+    if (!(m = cJSON_CreateObject()) || !cJSON_AddItemToArray(metrics, m) ||
+        !cJSON_AddStringToObject(m, "Name", "AuditDurationMs") ||
+        !cJSON_AddStringToObject(m, "Unit", "Milliseconds") ||
+        !cJSON_AddStringToObject(doc, "RuleName", rule_name && rule_name[0] ? rule_name : "none") ||
+        !cJSON_AddStringToObject(doc, "ComplianceType", tw_compliance_name(v->compliance)) ||
+        !cJSON_AddNumberToObject(doc, "AuditDurationMs", (double)duration_ms))
+        goto out;
+    if (v->compliance != TW_NOT_APPLICABLE &&
+        !cJSON_AddNumberToObject(doc, "Compliant", v->compliance == TW_COMPLIANT ? 1 : 0))
+        goto out;
+    if (!(text = cJSON_PrintUnformatted(doc)))
+        goto out;
+    tw_buf_reset(out);
+    rc = tw_buf_append_cstr(out, text);
+out:
+    cJSON_free(text);
+    cJSON_Delete(doc);
+    return rc;
+}
+
+int tw_report_text(struct tw_buf *out, const struct tw_event *ev, const struct tw_verdict *v,
+                   const struct tw_delivery *delivery)
+{
+    static const char *const marks[] = { " - ", "ok ", "XX " };
+    int rc;
+
+    tw_buf_reset(out);
+    rc = tw_buf_printf(out, "account %s (%s)\n", ev->account_id, tw_trigger_name(ev->trigger));
+    for (int k = 0; k < TW_LINK_COUNT && rc == TW_OK; k++) {
+        const struct tw_link *l = &v->links[k];
+        rc = tw_buf_printf(out, "  [%s] %-6s %s\n", marks[l->state],
+                           tw_link_kind_name((enum tw_link_kind)k), l->name);
+        if (rc == TW_OK && l->state == TW_LINK_BROKEN && l->detail[0])
+            rc = tw_buf_printf(out, "           %s\n", l->detail);
+    }
+    if (rc == TW_OK)
+        rc = tw_buf_printf(out, "  => %s: %s\n", tw_compliance_name(v->compliance),
+                           v->reason[0] ? v->reason : v->annotation);
+    if (rc == TW_OK)
+        rc = tw_buf_printf(out, "  sent to Config: %s (%s%s%s%s)\n", delivery->target,
+                           delivery->sent ? "sent" : "not sent",
+                           delivery->test_mode ? ", test mode" : "",
+                           delivery->reason ? ": " : "", delivery->reason ? delivery->reason : "");
+    return rc;
+}
