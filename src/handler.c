@@ -147,19 +147,18 @@ static int s_assume_role(struct s_invocation *inv, struct tw_outcome *out)
     struct tw_aws_call call;
     struct tw_creds assumed;
     const struct tw_creds *cached;
-    char fallback[160];
-    const char *exec_arn = inv->ev.execution_role_arn;
+    char account_role[160];
+    const char *exec_arn;
     int rc = TW_ERR;
 
     memset(&assumed, 0, sizeof(assumed));
     tw_buf_init(&role_arn, 2048);
     tw_aws_call_init(&call, TW_SVC_STS, inv->region, "AssumeRole");
-    if (!exec_arn) {
-        /* EventBridge events carry no executionRoleArn: use the account's. */
-        snprintf(fallback, sizeof(fallback), "arn:%s:iam::%s:role/trailwatch", inv->partition,
-                 inv->ev.account_id);
-        exec_arn = fallback;
-    }
+    /* The role lives in the evaluated account (accountId), whatever
+     * account Config's own executionRoleArn names. */
+    snprintf(account_role, sizeof(account_role), "arn:%s:iam::%s:role/trailwatch", inv->partition,
+             inv->ev.account_id);
+    exec_arn = account_role;
     if (tw_creds_role_arn(&role_arn, exec_arn, inv->params.execution_role_name, &out->err) !=
         TW_OK) {
         tw_outcome_fail(out, "RuleParameters.Invalid", NULL);
