@@ -857,6 +857,19 @@ static void s_check_alarms(struct s_chain *ch, const struct tw_facts *facts,
     } else {
         s_set(al->detail, sizeof(al->detail), "no alarm on metric %s/%s in %s",
               mf->metric_namespace, mf->metric_name, lg->region);
+        /* The classic mistake peers accept: the right metric name in
+         * another namespace. Name it, so the fix is obvious. */
+        for (size_t i = 0; ra && ra->read.state == TW_READ_OK && i < ra->n_alarms; i++) {
+            const struct tw_alarm *a = &ra->alarms[i];
+            if (a->metric_name && a->namespace_ && strcmp(a->metric_name, mf->metric_name) == 0 &&
+                strcmp(a->namespace_, mf->metric_namespace) != 0) {
+                s_set(al->name, sizeof(al->name), "%s", a->name);
+                s_set(al->detail, sizeof(al->detail),
+                      "alarm %s watches %s in namespace %s, but the filter publishes to %s", a->name,
+                      a->metric_name, a->namespace_, mf->metric_namespace);
+                break;
+            }
+        }
         if (ra && ra->read.state != TW_READ_OK && ra->read.state != TW_READ_NOT_ATTEMPTED) {
             s_append(al->detail, sizeof(al->detail), " (metric-math alarms unknown: ");
             s_read_text(al->detail, sizeof(al->detail), &ra->read, "cloudwatch:DescribeAlarms",

@@ -304,6 +304,23 @@ static void s_empty_lookup(struct tw_facts *f)
     l->n_alarms = 0;
 }
 
+/* DescribeAlarmsForMetric finds nothing; the region's alarm list shows the
+ * same metric name under another namespace: the annotation names it. */
+static void m_wrong_namespace_named(struct tw_facts *f, struct tw_params *p)
+{
+    struct tw_alarm *a;
+
+    (void)p;
+    s_empty_lookup(f);
+    a = fb_add_math_alarm(fb_add_region_alarms(f, FB_REGION), "x", FB_NS, FB_METRIC, NULL);
+    tw_alarm_cleanup(a);
+    fb_set(&a->name, "cis-wrong-ns");
+    fb_set(&a->metric_name, FB_METRIC);
+    fb_set(&a->namespace_, "CISBenchmark");
+    a->actions_enabled = 1;
+    fb_strv_add(&a->alarm_actions, &a->n_alarm_actions, FB_TOPIC_ARN);
+}
+
 static void m_math_alarm(struct tw_facts *f, struct tw_params *p)
 {
     (void)p;
@@ -797,6 +814,10 @@ static const struct jcase s_cases[] = {
       L_ALARM },
     { "wrong namespace", m_wrong_namespace, NC,
       "no alarm on metric CloudTrailMetrics/CloudTrailChanges in us-east-1", L_ALARM },
+    { "same metric name, other namespace", m_wrong_namespace_named, NC,
+      "trail main: alarm cis-wrong-ns watches CloudTrailChanges in namespace CISBenchmark, but "
+      "the filter publishes to CloudTrailMetrics",
+      L_ALARM },
     { "alarm lookup missing", m_lookup_missing, NC,
       "alarms on metric CloudTrailMetrics/CloudTrailChanges in us-east-1 were not read",
       L_ALARM },
