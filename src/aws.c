@@ -204,9 +204,46 @@ int tw_aws_failure_is_transient(const struct tw_aws_call *call)
     return call->err.transient || tw_aws_error_is_bad_credentials(call->err.aws_code);
 }
 
+/* AWS error messages are logged and returned: keep credentials out of them.
+ * Signature errors of several services quote the canonical request, whose
+ * x-amz-security-token line holds the session token: cut the message where
+ * such a quote begins, and anywhere a credential (or its first 12
+ * characters) appears. */
+static void s_redact(char *msg, size_t size, const struct tw_creds *creds)
+{
+    static const char *const quotes[] = { "canonical", "x-amz-security-token", "authorization:",
+                                          "string to sign", "string-to-sign" };
+    const char *secrets[3] = { NULL, NULL, NULL };
+    char *cut = NULL;
+
+    for (size_t i = 0; i < TW_ARRAY_LEN(quotes); i++) {
+        char *p = strcasestr(msg, quotes[i]);
+        if (p && (!cut || p < cut))
+            cut = p;
+    }
+    if (creds) {
+        secrets[0] = creds->secret_access_key;
+        secrets[1] = creds->session_token;
+    }
+    for (size_t i = 0; i < TW_ARRAY_LEN(secrets); i++) {
+        char probe[13];
+        char *p;
+
+        if (!secrets[i] || strlen(secrets[i]) < sizeof(probe) - 1)
+            continue;
+        memcpy(probe, secrets[i], sizeof(probe) - 1);
+        probe[sizeof(probe) - 1] = '\0';
+        p = strstr(msg, probe);
+        if (p && (!cut || p < cut))
+            cut = p;
+    }
+    if (cut)
+        tw_strlcpy(cut, "[redacted]", size - (size_t)(cut - msg));
+}
+
 /* Fills call->rc and call->err from the finished attempt. Returns 1 when the
  * failure may be retried. */
-static int s_classify(struct tw_aws_call *call)
+static int s_classify(struct tw_aws *c, struct tw_aws_call *call)
 {
     struct tw_http_request *h = &call->http_;
     struct tw_err *e = &call->err;
@@ -233,6 +270,7 @@ static int s_classify(struct tw_aws_call *call)
         tw_err_set(e, "HTTP %ld with an unreadable error body", h->status);
     if (!e->request_id[0])
         tw_strlcpy(e->request_id, h->request_id, sizeof(e->request_id));
+    s_redact(e->msg, sizeof(e->msg), call->creds ? call->creds : c->creds);
     e->transient = h->status >= 500 || h->status == 429 ||
                    (e->aws_code[0] && tw_aws_error_is_retryable(e->aws_code));
     return e->transient;
@@ -313,7 +351,7 @@ static int s_schedule_retry(struct tw_aws *c, struct tw_aws_call *call)
 
 static void s_finish_attempt(struct tw_aws *c, struct tw_aws_call *call)
 {
-    int retryable = s_classify(call);
+    int retryable = s_classify(c, call);
 
     if (call->rc == TW_OK) {
         /* A success refunds what its retry cost, or one token. */

@@ -17,6 +17,7 @@
 #include "aws.h"
 #include "awsproto.h"
 #include "filter.h"
+#include "judge.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -183,6 +184,20 @@ static void s_jobs_free(struct s_job *jobs, size_t n)
     free(jobs);
 }
 
+/* A reply that could not be read names the call it answered. */
+static void s_parse_failure(struct tw_err *err, const struct tw_aws_call *call,
+                            const struct tw_err *parse_err)
+{
+    *err = *parse_err;
+    tw_strlcpy(err->service, tw_endpoint_service_info(call->service)->signing_name,
+               sizeof(err->service));
+    tw_strlcpy(err->operation, call->operation, sizeof(err->operation));
+    tw_strlcpy(err->request_id, call->err.request_id, sizeof(err->request_id));
+    err->http_status = call->err.http_status;
+    err->transient = 0;
+    tw_err_prefix(err, "in %s", call->region);
+}
+
 /* Runs a stage. Permanent AWS errors become read states; anything else
  * (transient, a malformed answer) fails the collection. */
 static int s_run_stage(struct s_ctx *ctx, struct s_job *jobs, size_t n, struct tw_err *err)
@@ -221,8 +236,7 @@ static int s_run_stage(struct s_ctx *ctx, struct s_job *jobs, size_t n, struct t
                                                                             : TW_READ_FAILED,
                         s_actions[j->kind], j->call.err.aws_code, j->call.err.msg);
         } else if (j->parse_rc != TW_OK) {
-            *err = j->parse_err;
-            tw_err_prefix(err, "%s answer from %s", j->call.operation, j->call.region);
+            s_parse_failure(err, &j->call, &j->parse_err);
             rc = j->parse_rc == TW_ENOMEM ? TW_ENOMEM : TW_EPARSE;
             goto out;
         }
@@ -251,8 +265,10 @@ static int s_trails(struct s_ctx *ctx, const char *region, struct tw_err *err)
     if (rc != TW_OK && rc != TW_EAWS)
         goto out;
     if (rc == TW_EAWS) {
-        if (tw_aws_failure_is_transient(&call))
+        if (tw_aws_failure_is_transient(&call)) {
+            err->transient = 1;
             goto out;
+        }
         tw_read_set(&f->trails_read,
                     tw_aws_error_is_access_denied(call.err.aws_code) ? TW_READ_DENIED
                                                                      : TW_READ_FAILED,
@@ -262,7 +278,8 @@ static int s_trails(struct s_ctx *ctx, const char *region, struct tw_err *err)
     }
     rc = tw_proto_parse_describe_trails(&trails, &n, tw_buf_span(&call.response), err);
     if (rc != TW_OK) {
-        tw_err_prefix(err, "DescribeTrails answer");
+        struct tw_err parse_err = *err;
+        s_parse_failure(err, &call, &parse_err);
         goto out;
     }
     /* A multi-region trail is listed once per region it shadows into; with
@@ -463,16 +480,21 @@ static int s_alarm_can_notify(const struct tw_alarm *a)
 }
 
 /* Metric-math alarms are invisible to DescribeAlarmsForMetric: list the
- * region's alarms, but only where no plain alarm could carry the chain. */
-static int s_math_alarms(struct s_ctx *ctx, struct tw_err *err)
+ * region's alarms (all pages). With `all` == 0 only where no plain alarm
+ * could notify anyone (the common broken case costs no extra round trip);
+ * with `all` == 1 in every region not listed yet — the second pass, taken
+ * only when the chain is not proven without them. */
+static int s_math_alarms(struct s_ctx *ctx, int all, struct tw_err *err)
 {
     struct tw_facts *f = ctx->facts;
     struct s_job *jobs;
+    size_t n = 0;
     int rc;
 
     if (f->n_alarm_lookups == 0)
         return TW_OK;
-    f->region_alarms = calloc(f->n_alarm_lookups, sizeof(*f->region_alarms));
+    if (!f->region_alarms)
+        f->region_alarms = calloc(f->n_alarm_lookups, sizeof(*f->region_alarms));
     jobs = calloc(f->n_alarm_lookups, sizeof(*jobs));
     if (!f->region_alarms || !jobs) {
         free(jobs);
@@ -485,7 +507,7 @@ static int s_math_alarms(struct s_ctx *ctx, struct tw_err *err)
 
         if (tw_facts_find_region_alarms(f, region))
             continue;
-        for (size_t k = 0; k < f->n_alarm_lookups && needed; k++) {
+        for (size_t k = 0; k < f->n_alarm_lookups && needed && !all; k++) {
             const struct tw_alarm_lookup *l = &f->alarm_lookups[k];
             if (strcmp(l->region, region) != 0 || l->read.state != TW_READ_OK)
                 continue;
@@ -496,16 +518,16 @@ static int s_math_alarms(struct s_ctx *ctx, struct tw_err *err)
             continue;
         f->region_alarms[f->n_region_alarms].region = tw_strdup(region);
         if (!f->region_alarms[f->n_region_alarms].region) {
-            s_jobs_free(jobs, f->n_region_alarms);
+            s_jobs_free(jobs, n);
             tw_err_set(err, "out of memory");
             return TW_ENOMEM;
         }
-        s_job_init(&jobs[f->n_region_alarms], ctx, J_ALARMS, f->n_region_alarms,
-                   TW_SVC_CLOUDWATCH, region, "DescribeAlarms");
+        s_job_init(&jobs[n++], ctx, J_ALARMS, f->n_region_alarms, TW_SVC_CLOUDWATCH, region,
+                   "DescribeAlarms");
         f->n_region_alarms++;
     }
-    rc = s_run_stage(ctx, jobs, f->n_region_alarms, err);
-    s_jobs_free(jobs, f->n_region_alarms);
+    rc = s_run_stage(ctx, jobs, n, err);
+    s_jobs_free(jobs, n);
     return rc;
 }
 
@@ -531,14 +553,17 @@ static int s_add_topics_of(struct tw_facts *f, const struct tw_alarm *a)
     return TW_OK;
 }
 
+/* Reads the subscriptions of every topic the snapshot's alarms notify that
+ * has not been read yet. */
 static int s_subscriptions(struct s_ctx *ctx, struct tw_err *err)
 {
     struct tw_facts *f = ctx->facts;
-    struct s_job *jobs;
+    struct s_job *jobs = NULL;
     size_t n = 0;
     int rc = TW_OK;
 
-    f->topics = calloc(TW_COLLECT_MAX_TOPICS, sizeof(*f->topics));
+    if (!f->topics)
+        f->topics = calloc(TW_COLLECT_MAX_TOPICS, sizeof(*f->topics));
     if (!f->topics) {
         tw_err_set(err, "out of memory");
         return TW_ENOMEM;
@@ -551,28 +576,27 @@ static int s_subscriptions(struct s_ctx *ctx, struct tw_err *err)
         for (size_t a = 0; a < f->region_alarms[i].n_alarms && rc == TW_OK; a++)
             rc = s_add_topics_of(f, &f->region_alarms[i].alarms[a]);
     }
+    if (rc == TW_OK && f->n_topics > 0 && !(jobs = calloc(f->n_topics, sizeof(*jobs))))
+        rc = TW_ENOMEM;
     if (rc != TW_OK) {
         tw_err_set(err, "out of memory");
         return rc;
     }
-    if (f->n_topics == 0)
-        return TW_OK;
-    jobs = calloc(f->n_topics, sizeof(*jobs));
-    if (!jobs) {
-        tw_err_set(err, "out of memory");
-        return TW_ENOMEM;
-    }
-    for (; n < f->n_topics; n++) {
+    for (size_t i = 0; i < f->n_topics; i++) {
         struct tw_arn arn;
         char region[TW_REGION_MAX];
 
-        tw_arn_parse(&arn, tw_span_cstr(f->topics[n].arn), NULL);
-        snprintf(region, sizeof(region), "%.*s", (int)(arn.region.len < TW_REGION_MAX - 1 ? arn.region.len : TW_REGION_MAX - 1), arn.region.ptr);
-        s_job_init(&jobs[n], ctx, J_SUBSCRIPTIONS, n, TW_SVC_SNS, region,
+        if (f->topics[i].read.state != TW_READ_NOT_ATTEMPTED)
+            continue; /* read in an earlier pass */
+        /* s_add_topics_of kept only ARNs that parse. */
+        tw_arn_parse(&arn, tw_span_cstr(f->topics[i].arn), NULL);
+        snprintf(region, sizeof(region), "%.*s",
+                 (int)(arn.region.len < TW_REGION_MAX ? arn.region.len : TW_REGION_MAX - 1),
+                 arn.region.ptr);
+        s_job_init(&jobs[n], ctx, J_SUBSCRIPTIONS, i, TW_SVC_SNS, region,
                    "ListSubscriptionsByTopic");
-        jobs[n].param = tw_strdup(f->topics[n].arn);
-        if (!jobs[n].param) {
-            n++;
+        jobs[n].param = tw_strdup(f->topics[i].arn);
+        if (!jobs[n++].param) {
             rc = TW_ENOMEM;
             tw_err_set(err, "out of memory");
             goto out;
@@ -582,6 +606,16 @@ static int s_subscriptions(struct s_ctx *ctx, struct tw_err *err)
 out:
     s_jobs_free(jobs, n);
     return rc;
+}
+
+/* Whether the snapshot so far already proves the chain. The judge is pure,
+ * so asking it costs microseconds and no request. */
+static int s_proven(const struct s_ctx *ctx)
+{
+    struct tw_verdict v;
+
+    return tw_judge_account(&v, ctx->facts, ctx->params, NULL) == TW_OK &&
+           v.compliance == TW_COMPLIANT;
 }
 
 int tw_collect_account(struct tw_facts *out, struct tw_aws *aws, const struct tw_creds *creds,
@@ -603,7 +637,13 @@ int tw_collect_account(struct tw_facts *out, struct tw_aws *aws, const struct tw
     if ((rc = s_trails(&ctx, region, err)) != TW_OK ||
         (rc = s_trail_details(&ctx, err)) != TW_OK ||
         (rc = s_alarm_lookups(&ctx, err)) != TW_OK ||
-        (rc = s_math_alarms(&ctx, err)) != TW_OK || (rc = s_subscriptions(&ctx, err)) != TW_OK)
+        (rc = s_math_alarms(&ctx, 0, err)) != TW_OK ||
+        (rc = s_subscriptions(&ctx, err)) != TW_OK)
+        goto out;
+    /* A plain alarm that can notify saved the DescribeAlarms pages above; if
+     * the chain is still not proven, a metric-math alarm may carry it. */
+    if (!s_proven(&ctx) && ((rc = s_math_alarms(&ctx, 1, err)) != TW_OK ||
+                            (rc = s_subscriptions(&ctx, err)) != TW_OK))
         goto out;
     tw_log_kv(TW_LOG_DEBUG, "collected", "region", region, NULL);
 out:

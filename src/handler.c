@@ -100,6 +100,9 @@ static const char *s_aws_error_type(const struct tw_err *err)
         return err->transient ? "AWS.Unreachable" : "AWS.RequestFailed";
     if (err->aws_code[0] && tw_aws_error_is_throttling(err->aws_code))
         return "AWS.Throttled";
+    /* Expired, unknown or mis-signed credentials: nothing about the account. */
+    if (err->aws_code[0] && tw_aws_error_is_bad_credentials(err->aws_code))
+        return "AWS.CredentialsRejected";
     if (err->aws_code[0] && tw_aws_error_is_access_denied(err->aws_code))
         return "AWS.AccessDenied";
     return err->transient ? "AWS.Unavailable" : "AWS.Error";
@@ -366,7 +369,11 @@ static void s_run(struct s_invocation *inv, struct tw_outcome *out, int64_t dead
         rc = tw_collect_account(&inv->facts, &inv->aws, inv->creds, inv->region,
                                 inv->ev.account_id, &inv->params, &out->err);
         if (rc != TW_OK) {
-            if (out->err.service[0])
+            if (rc == TW_EPARSE && out->err.service[0]) {
+                tw_err_prefix(&out->err, "reading the account: %s %s answered with a body that "
+                              "is not what AWS sends", out->err.service, out->err.operation);
+                tw_outcome_fail(out, "AWS.InvalidResponse", NULL);
+            } else if (out->err.service[0])
                 s_fail_aws(out, &out->err, "reading the account");
             else
                 tw_outcome_fail(out, rc == TW_ETIMEOUT ? "Invocation.DeadlineExceeded"

@@ -806,8 +806,8 @@ for _name in SCENARIOS:
     setattr(AuditScenarios, "test_" + _name, _make(_name))
 
 
-class KnownGaps(BootstrapMixin, unittest.TestCase):
-    """Verdicts that are wrong today (see the report); expectedFailure until fixed."""
+class MathAlarmBehindPlainAlarm(BootstrapMixin, unittest.TestCase):
+    """A metric-math alarm behind a plain alarm that cannot carry the chain."""
 
     def math_alarm_behind(self, plain_changes, extra=None):
         a = acct()
@@ -820,20 +820,14 @@ class KnownGaps(BootstrapMixin, unittest.TestCase):
         self.assert_clean_wire(fake, run)
         self.assert_verdict(run, C, "alarm cis-math-alarm -> topic cis-alarms (1 confirmed subscriber)")
 
-    @unittest.expectedFailure
     def test_math_alarm_found_when_the_plain_alarm_cannot_fire(self):
-        """BUG (collect.c s_math_alarms): DescribeAlarms is skipped as soon as
-        a plain alarm "can notify" (ActionsEnabled + an SNS action), not when
-        one qualifies. A plain alarm with Threshold 5 (never fires on one
-        event) hides a qualifying metric-math alarm: NON_COMPLIANT "alarm ...
-        fires at Sum >= 5; one event gives 1" instead of COMPLIANT."""
+        """A plain alarm with Threshold 5 (never fires on one event) must not
+        hide a qualifying metric-math alarm on the same metric."""
         self.math_alarm_behind({"Threshold": 5.0})
 
-    @unittest.expectedFailure
     def test_math_alarm_found_when_the_plain_alarms_topic_is_pending(self):
-        """Same skip: the plain alarm qualifies but notifies a topic with only a
-        pending subscription; the metric-math alarm notifying the confirmed
-        topic is never listed, so the verdict is NON_COMPLIANT."""
+        """The plain alarm notifies a topic with only a pending subscription;
+        the metric-math alarm notifying the confirmed topic carries the chain."""
         def pending(a):
             arn = "arn:aws:sns:us-east-1:%s:pending-only" % ACCOUNT
             a["topics"][arn] = {"subscriptions": [{"Protocol": "email", "Endpoint": "x@example.com",

@@ -195,12 +195,9 @@ class BrokenReplies(ClientCase):
                     self.assertEqual(fake.stats()["put_evaluations"], [])
                 fake.stop()
 
-    @unittest.expectedFailure
     def test_invalid_reply_during_collection_is_typed_like_one_at_delivery(self):
-        """BUG: a malformed reply to a collection call is "Audit.Failed" (as if
-        trailwatch itself had failed), while the same fault on PutEvaluations
-        or AssumeRole is "AWS.InvalidResponse" (handler.c: collect's parse
-        errors carry no err.service, so s_run takes the Audit.Failed branch)."""
+        """A malformed reply is AWS.InvalidResponse whichever call met it, never
+        Audit.Failed (which would blame trailwatch itself)."""
         fake = self.start_fake(fx_compliant())
         fake.inject("invalid_body", service="cloudtrail", operation="DescribeTrails", times=-1)
         run = self.run_tw(fake, load_event())
@@ -334,7 +331,7 @@ class Credentials(ClientCase):
                 f["keys"][key_id]["expired"] = True
                 fake = self.start_fake(f)
                 run = self.run_tw(fake, load_event())
-                doc = self.error_not_verdict(fake, run, ("AWS.Error", "AWS.Unavailable", "Credentials.Expired"),
+                doc = self.error_not_verdict(fake, run, "AWS.CredentialsRejected",
                                              message="ExpiredToken")
                 self.assertEqual(fake.stats()["auth_failures"], {"ExpiredTokenException": 1})
                 self.assertNotIn("complianceType", doc)
@@ -344,7 +341,7 @@ class Credentials(ClientCase):
         fake = self.start_fake(fx_compliant())
         fake.inject("expired_token", service="sns", times=-1)
         run = self.run_tw(fake, load_event())
-        self.error_not_verdict(fake, run, ("AWS.Error", "AWS.Unavailable", "Credentials.Expired"),
+        self.error_not_verdict(fake, run, "AWS.CredentialsRejected",
                                message="ExpiredToken")
         self.assertEqual(ops(fake)["ListSubscriptionsByTopic"], 1)
 
@@ -353,29 +350,26 @@ class Credentials(ClientCase):
         f["accounts"][MEMBER]["roles"][ROLE_ARN]["expire_after_s"] = 0
         fake = self.start_fake(f)
         run = self.run_tw(fake, member_event(params={"ExecutionRoleName": "TrailwatchAudit"}), account=MANAGEMENT)
-        self.error_not_verdict(fake, run, ("AWS.Error", "AWS.Unavailable", "Credentials.Expired"),
+        self.error_not_verdict(fake, run, "AWS.CredentialsRejected",
                                message="ExpiredToken")
         self.assertEqual(len(fake.stats()["assume_role_calls"]), 1)
 
-    @unittest.expectedFailure
     def test_expired_token_has_one_error_type_whichever_call_meets_it(self):
-        """BUG: ExpiredToken on DescribeTrails is "AWS.Error" (collect.c s_trails
-        keeps err.transient 0) but on any later stage "AWS.Unavailable"
-        (s_run_stage sets err->transient = 1 for auth codes), so the same cause
-        is reported as a retryable outage or not depending on which call met it."""
+        """ExpiredToken is AWS.CredentialsRejected on the first call and on a
+        later stage alike."""
         types = []
         for fault in (dict(service="cloudtrail", operation="DescribeTrails"), dict(service="sns")):
             fake = self.start_fake(fx_compliant())
             fake.inject("expired_token", times=-1, **fault)
             run = self.run_tw(fake, load_event())
-            types.append(self.assert_error_doc(run, ("AWS.Error", "AWS.Unavailable"))["errorType"])
+            types.append(self.assert_error_doc(run, "AWS.CredentialsRejected")["errorType"])
             fake.stop()
         self.assertEqual(types[0], types[1])
 
     def test_session_token_missing_from_the_environment(self):
         fake = self.start_fake(fx_with_token(random_token()))
         run = self.run_tw(fake, load_event(), unset=("AWS_SESSION_TOKEN",))
-        self.error_not_verdict(fake, run, ("AWS.Error", "AWS.AccessDenied"), message="UnrecognizedClientException")
+        self.error_not_verdict(fake, run, "AWS.CredentialsRejected", message="UnrecognizedClientException")
 
 
 class Secrets(ClientCase):
@@ -462,18 +456,15 @@ class Secrets(ClientCase):
                     fake.stop()
         self.assertGreater(debug_lines, 0)
 
-    @unittest.expectedFailure
     def test_signature_mismatch_message_does_not_leak_the_session_token(self):
-        """BUG: a SignatureDoesNotMatch whose message carries the canonical
-        request (as several AWS services send it) is copied verbatim into the
-        error document and the ERROR log line, including the
-        x-amz-security-token header's value (the first ~60 characters of it;
-        all of a short token)."""
+        """A SignatureDoesNotMatch whose message quotes the canonical request
+        (as several AWS services send it, x-amz-security-token line included)
+        reaches the error document and the log redacted."""
         token = random_token()
         fake = self.start_fake(fx_with_token(token))
         key_id, secret = account_key(ACCOUNT)
         run = self.run_tw(fake, load_event(), env={"AWS_SECRET_ACCESS_KEY": "wrong" + secret[5:]})
-        self.assert_error_doc(run, "AWS.Error")
+        self.assert_error_doc(run, "AWS.CredentialsRejected")
         self.assertEqual(fake.stats()["auth_failures"], {"InvalidSignatureException": 1})
         self.assert_no_secret(run.stdout + run.stderr, {"session token": token}, "signature mismatch")
 
