@@ -1,11 +1,21 @@
-# bench/bench.mk — micro-benchmark of the filter-pattern engine.
+# bench/bench.mk — benchmarks.
 #
-#   make -f bench/bench.mk bench-filter [BENCH_RUNS=10000]     (from the repo root)
-#   include bench/bench.mk                                      (from the Makefile)
+#   make bench-all                  both below (the umbrella `make bench` runs)
+#   make bench-filter [BENCH_RUNS=10000]
+#       the filter-pattern engine: builds bench/bench_filter.c with -O2 against
+#       only the engine's sources and prints the median time to parse + analyse
+#       coverage of a 1024-character pattern, in microseconds
+#   make bench-perf [BENCH_STRICT=1] [BENCH_RESULTS=bench/results.md]
+#       the shipped static bootstrap end to end against the fake AWS endpoint and the
+#       fake Runtime API (bench/bench_perf.py): requests, connections, depth,
+#       wall time at 0 and 50 ms per request, cold start, warm invocation, peak
+#       RSS, scale runs, first HTTPS request, sizes; prints a table with
+#       PASS/FAIL per target and writes it to BENCH_RESULTS. Exits 0 unless
+#       BENCH_STRICT=1 and a target is missed.
 #
-# Builds bench/bench_filter.c with -O2 against only the engine's sources and
-# prints the median time to parse + analyse coverage of a 1024-character
-# pattern, in microseconds.
+# bench-filter also works standalone (make -f bench/bench.mk bench-filter);
+# bench-perf needs the Makefile's static build rules, so standalone it
+# re-invokes make on the Makefile.
 
 # Keep the including Makefile's default goal, wherever this is included.
 BENCH_SAVED_GOAL := $(.DEFAULT_GOAL)
@@ -31,5 +41,43 @@ bench-filter: $(BENCH_FILTER_BIN)
 $(BENCH_FILTER_BIN): $(BENCH_FILTER_SRC) include/tw.h include/filter.h src/filter_int.h
 	@mkdir -p $(@D)
 	$(BENCH_CC) $(BENCH_CFLAGS) $(BENCH_FILTER_SRC) $(BENCH_LIBS) -o $@
+
+# --- end to end: bench-perf -------------------------------------------------
+BENCH_STRICT   ?= 0
+BENCH_RESULTS  ?= bench/results.md
+BENCH_PYTHON   ?= /usr/bin/python3
+BENCH_PERF_ARGS ?=
+
+.PHONY: bench-all bench-perf
+
+bench-all: bench-filter bench-perf
+
+ifdef STATIC_OBJ
+# Included from the Makefile: its static toolchain and objects are known.
+BENCH_TOOLS := $(BENCH_BUILD)/coldstart $(BENCH_BUILD)/tls_first $(BENCH_BUILD)/castore
+
+# The static bootstrap as linked (./bootstrap is a copy of it): measuring it
+# there leaves ./bootstrap alone for whoever is running it meanwhile.
+bench-perf: $(STATIC)/bootstrap $(BENCH_TOOLS)
+	$(BENCH_PYTHON) bench/bench_perf.py --bootstrap $(STATIC)/bootstrap --tools $(BENCH_BUILD) \
+	    --static-cc "$(STATIC_CC)" --out $(BENCH_RESULTS) --strict "$(BENCH_STRICT)" $(BENCH_PERF_ARGS)
+
+# Native: it only spawns the bootstrap and reads a socket.
+$(BENCH_BUILD)/coldstart: bench/coldstart.c
+	@mkdir -p $(@D)
+	$(BENCH_CC) $(BENCH_WARN) -O2 -D_GNU_SOURCE $< -o $@
+
+# Static, like the bootstrap: the same objects, OpenSSL and libcurl.
+$(BENCH_BUILD)/tls_first: bench/tls_first.c $(filter-out $(STATIC)/obj/main.o,$(STATIC_OBJ)) | static-deps
+	@mkdir -p $(@D)
+	$(STATIC_CC) $(STATIC_CFLAGS) $^ $(STATIC_LDFLAGS) $(STATIC_LIBS) -o $@
+
+$(BENCH_BUILD)/castore: bench/castore.c | static-deps
+	@mkdir -p $(@D)
+	$(STATIC_CC) $(STATIC_CFLAGS) $< $(STATIC_LDFLAGS) -lssl -lcrypto -lpthread -o $@
+else
+bench-perf:
+	$(MAKE) --no-print-directory -f Makefile $@
+endif
 
 .DEFAULT_GOAL := $(BENCH_SAVED_GOAL)

@@ -61,9 +61,12 @@ struct tw_transport tw_http_transport(struct tw_http *http);
 /* Connections opened since tw_http_new (for the benchmark and tests). */
 long tw_http_connections_opened(const struct tw_http *http);
 
-/* The CA bundle TLS trusts: AWS_CA_BUNDLE, then SSL_CERT_FILE, then the
- * first that exists of /etc/pki/tls/certs/ca-bundle.crt (Amazon Linux) and
- * /etc/ssl/certs/ca-certificates.crt (Debian). NULL when none: HTTPS is then
+/* The CA bundle file: AWS_CA_BUNDLE, then SSL_CERT_FILE, then the first
+ * that exists of /etc/pki/tls/certs/ca-bundle.crt (Amazon Linux) and
+ * /etc/ssl/certs/ca-certificates.crt (Debian); NULL when none. Endpoints of
+ * the aws partition (*.amazonaws.com, not GovCloud) trust only the embedded
+ * Amazon Trust Services roots unless a bundle was named or a proxy is set;
+ * everything else uses this file, and HTTPS without any trust store is
  * refused, never sent unverified. */
 const char *tw_http_ca_bundle(const struct tw_http *http);
 
