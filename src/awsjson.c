@@ -228,7 +228,8 @@ int tw_json_get_time_ms(int64_t *out, int *have, const cJSON *obj, const char *n
         }
         ms = (int64_t)(s * 1000.0 + 0.5); /* s >= 0: rounds to the nearest ms */
     } else if (cJSON_IsString(item) && item->valuestring) {
-        if (tw_time_parse_iso8601(&ms, item->valuestring) != TW_OK) {
+        if (tw_time_parse_iso8601(&ms, item->valuestring) != TW_OK || ms < 0 ||
+            ms >= INT64_C(100000000000000)) {
             tw_err_set(err, "field \"%s\" is not an ISO 8601 timestamp", name);
             return TW_EPARSE;
         }

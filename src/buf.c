@@ -12,6 +12,15 @@ void tw_err_clear(struct tw_err *err)
         memset(err, 0, sizeof(*err));
 }
 
+/* err->msg is one line: outside input quoted in it must not forge log lines. */
+static void s_one_line(char *msg)
+{
+    for (; *msg; msg++) {
+        if ((unsigned char)*msg < 0x20 || *msg == 0x7f)
+            *msg = ' ';
+    }
+}
+
 void tw_err_set(struct tw_err *err, const char *fmt, ...)
 {
     va_list ap;
@@ -21,6 +30,7 @@ void tw_err_set(struct tw_err *err, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
     va_end(ap);
+    s_one_line(err->msg);
 }
 
 void tw_err_prefix(struct tw_err *err, const char *fmt, ...)
@@ -40,6 +50,7 @@ void tw_err_prefix(struct tw_err *err, const char *fmt, ...)
         tw_strlcpy(joined + n + 2, err->msg, sizeof(joined) - n - 2);
     }
     tw_strlcpy(err->msg, joined, sizeof(err->msg));
+    s_one_line(err->msg);
 }
 
 struct tw_span tw_span_cstr(const char *s)
