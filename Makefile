@@ -37,14 +37,27 @@ NATIVE_OBJ     := $(patsubst src/%.c,$(NATIVE)/obj/%.o,$(LIB_SRC))
 TESTLIB_OBJ    := $(patsubst tests/support/%.c,$(NATIVE)/support/%.o,$(TESTLIB_SRC))
 
 # --- static build (the shipped bootstrap) ------------------------------------
+# ARCH=x86_64: ./bootstrap; ARCH=arm64: ./bootstrap-arm64 (cross-built, see
+# scripts/deps.sh). Both are stripped; $(STATIC)/bootstrap keeps the symbols
+# and -g for debugging. Either can be made from either ARCH setting.
 DEPS_PREFIX = $(shell scripts/deps.sh --prefix $(ARCH))
 STATIC_CC   = $(shell scripts/deps.sh --cc $(ARCH))
-STATIC_CFLAGS = $(WARN) $(HARDEN) -fPIE -ffunction-sections -fdata-sections $(DEFS) \
+STATIC_STRIP = $(shell scripts/deps.sh --strip $(ARCH))
+STATIC_CFLAGS = $(WARN) $(HARDEN) -g -fPIE -ffunction-sections -fdata-sections \
+                -fno-asynchronous-unwind-tables -fno-unwind-tables $(DEFS) \
                 -I$(DEPS_PREFIX)/include
 STATIC_LDFLAGS = -static-pie -Wl,--gc-sections -Wl,-z,relro,-z,now -Wl,-z,noexecstack \
                  -L$(DEPS_PREFIX)/lib
 STATIC_LIBS = -lcurl -lssl -lcrypto -lcjson -lexpat -lpthread
 STATIC_OBJ  := $(patsubst src/%.c,$(STATIC)/obj/%.o,$(SRC))
+BOOTSTRAP   := $(if $(filter x86_64,$(ARCH)),bootstrap,bootstrap-$(ARCH))
+# make package: the Lambda zip (bootstrap at its root) for ARCH.
+PACKAGE     := $(if $(filter x86_64,$(ARCH)),trailwatch.zip,trailwatch-$(ARCH).zip)
+# make test also cross-builds bootstrap-arm64 and runs it under qemu
+# (tests/it_arm64.py); TEST_ARM64=0 leaves it out. The cross toolchain and
+# qemu are installed only for that or for ARCH=arm64.
+TEST_ARM64  ?= 1
+NEED_ARM64  := $(or $(filter arm64,$(ARCH)),$(and $(filter 1,$(TEST_ARM64)),$(filter test integration,$(MAKECMDGOALS))))
 
 .PHONY: all deps packages static-deps test unit integration clean distclean demo package \
         fuzz bench native
@@ -52,30 +65,88 @@ STATIC_OBJ  := $(patsubst src/%.c,$(STATIC)/obj/%.o,$(SRC))
 # V=1 shows every command.
 Q := $(if $(V),,@)
 
-all: bootstrap
+all: $(BOOTSTRAP)
 
 packages:
-	@scripts/install-packages.sh
+	@scripts/install-packages.sh $(if $(NEED_ARM64),--arm64)
 
 static-deps: packages
 	@scripts/deps.sh --build $(ARCH)
 
 deps: static-deps
 
-ifeq ($(ARCH),x86_64)
-bootstrap: $(STATIC)/bootstrap
-	cp $< $@
-else
-bootstrap-$(ARCH): $(STATIC)/bootstrap
-	cp $< $@
+# The shipped file: stripped, checked, then renamed into place (atomic: tests
+# may be running the old one).
+$(BOOTSTRAP): $(STATIC)/bootstrap
+	@echo "  STRIP   $@"
+	$(Q)$(STATIC_STRIP) --strip-all -o $<.stripped $<
+	@scripts/check-static.sh --stripped $<.stripped $(ARCH)
+	$(Q)mv -f $<.stripped $@
+
+# The other architecture's bootstrap, from a sub-make (which decides whether
+# it is up to date).
+ifneq ($(ARCH),x86_64)
+.PHONY: bootstrap
+bootstrap:
+	@$(MAKE) --no-print-directory ARCH=x86_64 bootstrap
+endif
+ifneq ($(ARCH),arm64)
+.PHONY: bootstrap-arm64
+bootstrap-arm64:
+	@$(MAKE) --no-print-directory ARCH=arm64 bootstrap-arm64
+endif
+ifeq ($(TEST_ARM64),1)
+integration: bootstrap-arm64
 endif
 
 $(STATIC)/bootstrap: static-deps $(STATIC_OBJ)
 	@echo "  LINK    $@ (static)"
 	$(Q)$(STATIC_CC) $(STATIC_OBJ) $(STATIC_LDFLAGS) $(STATIC_LIBS) -o $@
-	@scripts/check-static.sh $@
+	@scripts/check-static.sh $@ $(ARCH)
 
-$(STATIC)/obj/%.o: src/%.c $(HDR) | static-deps
+# Reproducible: fixed mtime (SOURCE_DATE_EPOCH or 2000-01-01), no extra
+# attributes, UTC. Checked: exactly one entry, "bootstrap", regular, 0755.
+package: $(PACKAGE)
+
+$(PACKAGE): $(BOOTSTRAP)
+	@echo "  ZIP     $@ ($(ARCH))"
+	$(Q)rm -rf $(STATIC)/package $(STATIC)/package.zip && mkdir -p $(STATIC)/package
+	$(Q)cp $< $(STATIC)/package/bootstrap && chmod 755 $(STATIC)/package/bootstrap
+	$(Q)touch -d @$${SOURCE_DATE_EPOCH:-946684800} $(STATIC)/package/bootstrap
+	$(Q)cd $(STATIC)/package && TZ=UTC zip -X -9 -q ../package.zip bootstrap
+	$(Q)/usr/bin/python3 -c 'import sys, zipfile, stat; z = zipfile.ZipFile(sys.argv[1]); \
+	    i = z.infolist(); m = i[0].external_attr >> 16 if i else 0; \
+	    ok = [e.filename for e in i] == ["bootstrap"] and stat.S_ISREG(m) and stat.S_IMODE(m) == 0o755; \
+	    sys.exit(0 if ok else "bad zip: %r mode %o" % ([e.filename for e in i], m))' $(STATIC)/package.zip
+	$(Q)mv -f $(STATIC)/package.zip $@
+	@echo "  $@: $$(stat -c %s $@) bytes; deploy: aws lambda update-function-code --function-name NAME --zip-file fileb://$@"
+
+# sam build (template.yaml, BuildMethod: makefile) runs
+#   make build-TrailwatchFunction ARTIFACTS_DIR=DIR
+# in a copy of the tree; sam passes no architecture: `ARCH=arm64 sam build`
+# builds the aarch64 one. Warns when ARCH differs from the template's default
+# Architecture (a deploy with the other value would fail: Exec format error).
+.PHONY: build-TrailwatchFunction
+build-TrailwatchFunction: $(BOOTSTRAP)
+	@test -n "$(ARTIFACTS_DIR)" || { echo "$@: ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 1; }
+	mkdir -p "$(ARTIFACTS_DIR)"
+	cp $(BOOTSTRAP) "$(ARTIFACTS_DIR)/bootstrap"
+	chmod 755 "$(ARTIFACTS_DIR)/bootstrap"
+	@t=$$(awk '/^  Architecture:/ {a = 1; next} a && /^    Default:/ {print $$2; exit} \
+	          a && /^  [^ ]/ {exit}' template.yaml 2>/dev/null); \
+	if [ -n "$$t" ] && [ "$$t" != "$(ARCH)" ]; then \
+	    echo "$@: WARNING: packaged the $(ARCH) bootstrap, but template.yaml's Architecture" \
+	         "defaults to $$t: deploy with Architecture=$(ARCH), or build with ARCH=$$t sam build" >&2; \
+	fi
+
+# Objects are rebuilt when the compiler, the flags or the dependency prefix
+# (its cache key) change: the recipe rewrites the stamp only on a change.
+STATIC_FLAGS_TEXT = $(subst ','\'',$(STATIC_CC) $(STATIC_CFLAGS))
+$(STATIC)/obj/.flags: static-deps
+	@mkdir -p $(@D)
+	@printf '%s\n' '$(STATIC_FLAGS_TEXT)' | cmp -s - $@ 2>/dev/null || printf '%s\n' '$(STATIC_FLAGS_TEXT)' >$@
+
+$(STATIC)/obj/%.o: src/%.c $(HDR) $(STATIC)/obj/.flags | static-deps
 	@mkdir -p $(@D)
 	@echo "  CC      $@"
 	$(Q)$(STATIC_CC) $(STATIC_CFLAGS) -c $< -o $@
@@ -135,6 +206,7 @@ integration: packages bootstrap $(NATIVE)/bootstrap
 
 test: packages
 	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory fuzz-regressions
 	@$(MAKE) --no-print-directory integration
 
 # The README's first command: the real bootstrap on a sample event against
@@ -142,14 +214,15 @@ test: packages
 demo: packages bootstrap
 	@scripts/demo.sh
 
-fuzz: fuzz-filter
+fuzz: fuzz-all
 
 bench: bench-all
 
 clean:
-	rm -rf $(BUILD) bootstrap bootstrap-* trailwatch.zip
+	rm -rf $(BUILD) bootstrap bootstrap-* trailwatch*.zip
 
 include tests/fuzz/fuzz.mk
+include tests/quality.mk
 include bench/bench.mk
 
 distclean: clean

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# scripts/check-static.sh BINARY [ARCH] — fail unless BINARY is a fully static
-# ELF for ARCH (default: $ARCH or x86_64): `file` says statically / static-pie
-# linked, no INTERP segment, no NEEDED entry, and the ELF machine matches.
+# scripts/check-static.sh [--stripped] BINARY [ARCH] — fail unless BINARY is a
+# fully static ELF for ARCH (default: $ARCH or x86_64): `file` says statically /
+# static-pie linked, no INTERP segment, no NEEDED entry, and the ELF machine
+# matches; with --stripped also no symbol table and no debug info.
 # (ldd is no help: it exits 1 on static binaries.) Prints a one-line summary.
 set -euo pipefail
 
-bin=${1:?usage: check-static.sh BINARY [ARCH]}
+want_stripped=0
+if [ "${1:-}" = --stripped ]; then want_stripped=1; shift; fi
+bin=${1:?usage: check-static.sh [--stripped] BINARY [ARCH]}
 arch=${2:-${ARCH:-x86_64}}
 fail() { echo "check-static: FAIL: $bin: $*" >&2; exit 1; }
 
@@ -42,5 +45,11 @@ machine=$(readelf -hW "$bin" | sed -n 's/^ *Machine: *//p')
 
 size=$(stat -c %s "$bin")
 case "$desc" in *"not stripped"*) strip_state="not stripped" ;; *) strip_state=stripped ;; esac
+if [ $want_stripped = 1 ]; then
+    sections=$(readelf -SW "$bin") || fail "readelf -S failed"
+    case "$sections" in
+        *" .symtab "*|*" .debug_"*) fail "not stripped (has .symtab or .debug_* sections)" ;;
+    esac
+fi
 printf 'check-static: ok: %s: %s %s, %s bytes (%s KiB), %s\n' \
     "$bin" "$arch" "$kind" "$size" "$((size / 1024))" "$strip_state"

@@ -6,15 +6,20 @@
 #   scripts/deps.sh --build ARCH    build (idempotent; no-op when cached)
 #   scripts/deps.sh --prefix ARCH   print the install prefix (never builds)
 #   scripts/deps.sh --cc ARCH       print the compiler command for the static link
+#   scripts/deps.sh --strip ARCH    print the strip command for ARCH's binaries
 #   scripts/deps.sh --clean         remove the whole dependency cache
 #
-# ARCH: x86_64 (supported) | arm64 (slot reserved: --prefix/--cc answer,
-# --build says not yet supported).
+# ARCH: x86_64 (needs an x86_64 host and Debian's musl-tools) | arm64 (cross
+# from x86_64 with gcc-aarch64-linux-gnu, or native on arm64; Debian's
+# musl:arm64 + musl-dev:arm64 are fetched with apt-get download, enabling the
+# arm64 dpkg architecture if needed, and unpacked into <prefix>/sysroot).
 #
 # Versions and flags live in scripts/deps.env. Cache layout:
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/trailwatch/
 #     sources/<pkg>/<version>/       downloaded Debian source packages
-#     deps-<key>/<arch>/             install prefix (include/, lib/, bin/musl-gcc)
+#     sources/musl-<debarch>/<ver>/  Debian musl .debs for a sysroot (arm64)
+#     deps-<key>/<arch>/             install prefix (include/, lib/, bin/musl-gcc,
+#                                    sysroot/ for arm64)
 #     deps-<key>/<arch>/.complete    written last; no stamp = not usable
 #     deps-<key>/logs/<arch>/*.log   one log per step
 # <key> hashes deps.env + deps.sh, so changing a flag rebuilds.
@@ -287,6 +292,69 @@ fetch_source() {
     echo "no usable source for $src" >&2; return 1
 }
 
+# --- musl for a sysroot (arm64) ---------------------------------------------
+# Versions of musl-dev:<debarch> apt knows, newest first.
+musl_versions() {
+    local out
+    out=$(apt-cache show "musl-dev:$DEBARCH" 2>/dev/null) || true
+    awk '/^Version: /{print $2}' <<<"$out" | sort -u | sort_versions_desc
+}
+
+# fetch_musl_debs OUT: Debian's musl and musl-dev binary packages for
+# $DEBARCH (newest version matching MUSL_UPSTREAM), downloaded once into
+# $CACHE_ROOT/sources/musl-<debarch>/<version>/; writes that dir to OUT.
+# A foreign architecture is added to dpkg (multiarch) so that apt sees its
+# package lists; nothing is installed.
+fetch_musl_debs() {
+    local out=$1 versions v dir tmp candidates=() foreign
+    lock_sources
+    if [ "$DEBARCH" != "$(dpkg --print-architecture)" ]; then
+        foreign=$(dpkg --print-foreign-architectures)
+        if ! grep -qx "$DEBARCH" <<<"$foreign"; then
+            echo "dpkg --add-architecture $DEBARCH (so that apt can download $DEBARCH packages)"
+            as_root dpkg --add-architecture "$DEBARCH"
+        fi
+    fi
+    versions=$(musl_versions)
+    if [ -z "$versions" ]; then
+        as_root apt-get update
+        versions=$(musl_versions)
+    fi
+    for v in $versions; do
+        # shellcheck disable=SC2053
+        [[ $(upstream_of "$v") == $MUSL_UPSTREAM ]] && candidates+=("$v")
+    done
+    echo "candidates for musl-dev:$DEBARCH ($MUSL_UPSTREAM): ${candidates[*]:-none} (of: $(echo $versions))"
+    [ ${#candidates[@]} -gt 0 ] || { echo "no musl-dev:$DEBARCH version matches $MUSL_UPSTREAM"; return 1; }
+    for v in "${candidates[@]}"; do
+        dir=$CACHE_ROOT/sources/musl-$DEBARCH/$(noepoch "$v")
+        if [ -f "$dir/.ok" ]; then echo "cached: $dir"; echo "$dir" >"$out"; return 0; fi
+        mkdir -p "$CACHE_ROOT/sources/musl-$DEBARCH"
+        tmp=$(mktemp -d "$CACHE_ROOT/sources/musl-$DEBARCH/.dl.XXXXXX")
+        chmod 755 "$tmp"
+        echo "--- apt-get download musl:$DEBARCH=$v musl-dev:$DEBARCH=$v"
+        (cd "$tmp" && apt-get download -q "musl:$DEBARCH=$v" "musl-dev:$DEBARCH=$v") || true
+        if compgen -G "$tmp/musl_*_$DEBARCH.deb" >/dev/null && compgen -G "$tmp/musl-dev_*_$DEBARCH.deb" >/dev/null; then
+            rm -rf "$dir"; mv "$tmp" "$dir"; touch "$dir/.ok"
+            echo "$dir" >"$out"; return 0
+        fi
+        echo "musl $v for $DEBARCH not downloadable, trying an older one"
+        rm -rf "$tmp"
+    done
+    return 1
+}
+
+# unpack_musl DEBDIR: the .debs into $MUSL_ROOT (headers, crt*.o, libc.a, specs).
+unpack_musl() {
+    local deb
+    rm -rf "$MUSL_ROOT"; mkdir -p "$MUSL_ROOT"
+    for deb in "$1"/*.deb; do
+        echo "dpkg-deb -x $(basename "$deb")"
+        dpkg-deb -x "$deb" "$MUSL_ROOT"
+    done
+    [ -f "$MUSL_ROOT/usr/lib/$TRIPLET/libc.a" ] || { echo "no usr/lib/$TRIPLET/libc.a in the .debs"; return 1; }
+}
+
 # unpack PKG KIND PATH DEST: Debian source without the skipped patches.
 unpack_source() {
     local pkg=$1 kind=$2 path=$3 dest=$4 skip name opt touched
@@ -320,7 +388,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 
 build_openssl() {
     cd "$1"
-    CC=$DEPS_CC ./Configure "$OPENSSL_TARGET" $OPENSSL_CONFIG_FLAGS $DEPS_CFLAGS \
+    CC=$DEPS_CC AR=$DEPS_AR RANLIB=$DEPS_RANLIB ./Configure "$OPENSSL_TARGET" $OPENSSL_CONFIG_FLAGS $DEPS_CFLAGS \
         --prefix="$PREFIX" --libdir=lib
     make -j"$JOBS" build_libs $OPENSSL_MAKE_VARS
     make install_dev $OPENSSL_MAKE_VARS
@@ -337,7 +405,8 @@ build_curl() {
     fi
     # Only our prefix is visible to pkg-config: nothing from the build host.
     env -u PKG_CONFIG_PATH PKG_CONFIG_LIBDIR="$PREFIX/lib/pkgconfig" \
-        CC="$DEPS_CC" CFLAGS="$DEPS_CFLAGS" CPPFLAGS="-I$PREFIX/include" LDFLAGS="-L$PREFIX/lib" \
+        CC="$DEPS_CC" AR="$DEPS_AR" RANLIB="$DEPS_RANLIB" NM="$DEPS_NM" STRIP="$DEPS_STRIP" \
+        CFLAGS="$DEPS_CFLAGS" CPPFLAGS="-I$PREFIX/include" LDFLAGS="-L$PREFIX/lib" \
         ./configure --host="$HOST_TRIPLET" --prefix="$PREFIX" $CURL_CONFIG_FLAGS --with-openssl="$PREFIX"
     # A CA path baked in at build time would point at the BUILD machine's store.
     if grep -E '^#define (CURL_CA_BUNDLE|CURL_CA_PATH|CURL_CA_FALLBACK)' lib/curl_config.h; then
@@ -379,7 +448,13 @@ build_expat() {
         echo "patching expat_config.h.cmake: XML_DTD / XML_NS defined to 1"
         sed -i -E 's/^#cmakedefine XML_(DTD|NS)$/#cmakedefine XML_\1 1/' expat_config.h.cmake
     fi
+    local cross=()
+    if [ "$ARCH" != "$(host_arch)" ]; then
+        cross=(-DCMAKE_SYSTEM_NAME=Linux -DCMAKE_SYSTEM_PROCESSOR="${TRIPLET%%-*}")
+    fi
     cmake -S . -B build-musl -DCMAKE_C_COMPILER="$DEPS_CC" -DCMAKE_C_FLAGS="$DEPS_CFLAGS" \
+        -DCMAKE_AR="$(command -v "$DEPS_AR")" -DCMAKE_RANLIB="$(command -v "$DEPS_RANLIB")" \
+        "${cross[@]}" \
         -DCMAKE_INSTALL_PREFIX="$PREFIX" -DCMAKE_INSTALL_LIBDIR=lib $EXPAT_CMAKE_FLAGS
     cmake --build build-musl -j "$JOBS"
     cmake --install build-musl
@@ -389,20 +464,28 @@ build_expat() {
 # (musl-gcc -static-pie silently yields a DYNAMIC binary with interpreter
 # /lib/ld-musl-*.so.1). Make a specs copy that uses rcrt1.o and passes
 # -static -pie --no-dynamic-linker for -static-pie, and a musl-gcc wrapper on it.
+# With a sysroot ($MUSL_ROOT non-empty: musl unpacked from .debs), the specs'
+# /usr/include/<triplet> and /usr/lib/<triplet> point into it. The wrapper
+# compiles the dependencies too.
 make_cc_wrapper() {
-    local sys=/usr/lib/$TRIPLET/musl-gcc.specs specs=$PREFIX/lib/musl-gcc.specs
+    local sys=$MUSL_ROOT/usr/lib/$TRIPLET/musl-gcc.specs specs=$PREFIX/lib/musl-gcc.specs
     [ -f "$sys" ] || { echo "missing $sys (musl-tools / musl-dev)"; return 1; }
+    case "$MUSL_ROOT" in *[[:space:]#]*) echo "sysroot path '$MUSL_ROOT' has a space or '#'"; return 1 ;; esac
     install -d "$PREFIX/bin" "$PREFIX/lib"
     sed -E \
+      -e "s#/usr/(include|lib)/$TRIPLET#$MUSL_ROOT/usr/\\1/$TRIPLET#g" \
       -e 's#^%\{!shared: ([^ ]*/)Scrt1\.o\}#%{!shared:%{static-pie:\1rcrt1.o;:\1Scrt1.o}}#' \
       -e 's#^-dynamic-linker ([^ ]+) -nostdlib %\{shared:-shared\} %\{static:-static\}#-nostdlib %{shared:-shared} %{static:-static} %{static-pie:-static -pie --no-dynamic-linker -z text} %{!static:%{!static-pie:-dynamic-linker \1}}#' \
       "$sys" >"$specs"
     grep -q 'rcrt1.o' "$specs" && grep -q 'no-dynamic-linker' "$specs" \
         || { echo "could not adapt $sys for -static-pie:"; cat "$sys"; return 1; }
-    [ -f "/usr/lib/$TRIPLET/rcrt1.o" ] || { echo "no rcrt1.o for $TRIPLET"; return 1; }
+    if [ -n "$MUSL_ROOT" ] && grep -qE "(^|[ L])/usr/(include|lib)/$TRIPLET" "$specs"; then
+        echo "specs still name the host's musl paths:"; cat "$specs"; return 1
+    fi
+    [ -f "$MUSL_ROOT/usr/lib/$TRIPLET/rcrt1.o" ] || { echo "no rcrt1.o for $TRIPLET"; return 1; }
     cat >"$PREFIX/bin/musl-gcc" <<EOF
 #!/bin/sh
-# trailwatch: Debian's musl-gcc, with specs that also handle -static-pie.
+# trailwatch: Debian's musl-gcc for $ARCH, with specs that also handle -static-pie.
 exec "\${REALGCC:-$REALGCC}" "\$@" -specs "$specs"
 EOF
     chmod 755 "$PREFIX/bin/musl-gcc"
@@ -441,7 +524,22 @@ EOF
     file t
     [[ $(file -b t) == *"static-pie linked"* ]] || { echo "not static-pie"; return 1; }
     [[ $(readelf -lW t) != *INTERP* ]] || { echo "has an INTERP segment"; return 1; }
-    if [ "$ARCH" = "$(host_arch)" ]; then ./t; fi
+    if [ "$ARCH" = "$(host_arch)" ]; then ./t
+    elif command -v "$QEMU" >/dev/null; then "$QEMU" ./t
+    else echo "not run: $ARCH binary on a $(host_arch) host and no $QEMU"; fi
+}
+
+# Per-architecture settings from deps.env (<arch>_TRIPLET etc.).
+arch_vars() {
+    local a=$1 v
+    for v in TRIPLET REALGCC OPENSSL_TARGET DEBARCH; do
+        local n=${a}_$v
+        [ -n "${!n:-}" ] || die "deps.env: $n is not set"
+        printf -v "$v" '%s' "${!n}"
+    done
+    local tp=${REALGCC%-gcc}-
+    DEPS_AR=${tp}ar DEPS_RANLIB=${tp}ranlib DEPS_NM=${tp}nm DEPS_STRIP=${tp}strip
+    QEMU=qemu-${TRIPLET%%-*}-static
 }
 
 host_arch() { case "$(uname -m)" in x86_64) echo x86_64 ;; aarch64|arm64) echo arm64 ;; *) uname -m ;; esac; }
@@ -461,18 +559,22 @@ do_build() {
     if [ -f "$PREFIX/.complete" ]; then
         msg "$ARCH up to date ($PREFIX)"; return 0
     fi
-    [ "$ARCH" = x86_64 ] || die "ARCH=$ARCH is not yet supported (slot reserved: $PREFIX)"
-    [ "$(host_arch)" = x86_64 ] || die "building x86_64 deps needs an x86_64 host"
-
-    TRIPLET=$(eval echo "\${${ARCH}_TRIPLET}")
-    REALGCC=$(eval echo "\${${ARCH}_REALGCC}")
-    OPENSSL_TARGET=$(eval echo "\${${ARCH}_OPENSSL_TARGET}")
+    arch_vars "$ARCH"
+    local musl_src=${ARCH}_MUSL
+    case "${!musl_src}" in
+        system)
+            [ "$(host_arch)" = "$ARCH" ] || die "building $ARCH deps needs an $ARCH host"
+            MUSL_ROOT= ;;
+        sysroot) MUSL_ROOT=$PREFIX/sysroot ;;
+        *) die "deps.env: ${musl_src} must be 'system' or 'sysroot'" ;;
+    esac
     HOST_TRIPLET=$TRIPLET
-    DEPS_CC=musl-gcc
-    DEPS_AR=${REALGCC%-gcc}-ar
-    local t
-    for t in "$DEPS_CC" "$REALGCC" "$DEPS_AR" apt-get dpkg-source patch make cmake perl flock file readelf; do
-        command -v "$t" >/dev/null || die "missing tool '$t' (run scripts/install-packages.sh)"
+    DEPS_CC=$PREFIX/bin/musl-gcc          # written by make_cc_wrapper, first step
+    local t hint="run scripts/install-packages.sh"
+    [ "$ARCH" = "$(host_arch)" ] || hint="run scripts/install-packages.sh --$ARCH"
+    for t in "$REALGCC" "$DEPS_AR" "$DEPS_RANLIB" "$DEPS_NM" "$DEPS_STRIP" apt-get apt-cache dpkg-source \
+             dpkg-deb patch make cmake perl flock file readelf; do
+        command -v "$t" >/dev/null || die "missing tool '$t' ($hint)"
     done
 
     mkdir -p "$KEYDIR"
@@ -501,6 +603,15 @@ do_build() {
 
     step apt-deb-src ensure_deb_src
     MANIFEST=()
+    if [ -n "$MUSL_ROOT" ]; then
+        step musl-fetch fetch_musl_debs "$WORK/musl.debs"
+        step musl-unpack unpack_musl "$(cat "$WORK/musl.debs")"
+        MANIFEST+=("musl $(cd "$(cat "$WORK/musl.debs")" && echo *.deb) (deb, sysroot)")
+    else
+        MANIFEST+=("musl $(dpkg-query -W -f='${Version}' "musl-dev:$DEBARCH" 2>/dev/null || echo '?') (installed musl-dev:$DEBARCH)")
+    fi
+    step cc-wrapper make_cc_wrapper
+    MANIFEST+=("cc $REALGCC $("$REALGCC" -dumpfullversion 2>/dev/null || "$REALGCC" -dumpversion)")
     local pkg res kind path
     for pkg in $DEPS_PACKAGES; do
         step "$pkg-fetch" fetch_source "$pkg" "$WORK/$pkg.src"
@@ -511,7 +622,6 @@ do_build() {
         step "$pkg-unpack" unpack_source "$pkg" "$kind" "$path" "$WORK/$pkg"
         step "$pkg-build" "build_$pkg" "$WORK/$pkg"
     done
-    step cc-wrapper make_cc_wrapper
     step selftest selftest
     write_manifest >/dev/null
     rm -rf "$WORK"
@@ -525,6 +635,7 @@ usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' 
 case "${1:-}" in
     --prefix) check_arch "${2:-}"; prefix_of "$2" ;;
     --cc)     check_arch "${2:-}"; echo "$(prefix_of "$2")/bin/musl-gcc" ;;
+    --strip)  check_arch "${2:-}"; arch_vars "$2"; echo "$DEPS_STRIP" ;;
     --build)  check_arch "${2:-}"; do_build "$2" ;;
     --clean)
         rm -rf "$CACHE_ROOT"/deps-* "$CACHE_ROOT/sources"

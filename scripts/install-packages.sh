@@ -2,14 +2,32 @@
 # scripts/install-packages.sh — install the Debian packages that the build and
 # the tests need, only if some are missing (one dpkg-query call; apt-get only
 # then). Idempotent: prints "packages ok" when there is nothing to do.
+#
+#   scripts/install-packages.sh [--arm64]
+#
+# --arm64 (or TW_ARM64=1) adds what the aarch64 bootstrap needs: the cross
+# gcc and binutils, and qemu-user-static to run it (tests/it_arm64.py).
+# musl for arm64 is not installed: scripts/deps.sh downloads its .debs.
 set -euo pipefail
 
 PACKAGES=(
     build-essential musl-tools dpkg-dev cmake file ca-certificates pkg-config
     autoconf automake libtool        # scripts/deps.sh: curl's autoreconf after Debian's patches
     libcurl4-openssl-dev libcjson-dev libexpat1-dev libssl-dev libcmocka-dev
+    gcovr python3-yaml
     python3 python3-botocore clang valgrind zip binutils
 )
+ARM64_PACKAGES=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu qemu-user-static)
+
+arm64=${TW_ARM64:-0}
+for arg in "$@"; do
+    case "$arg" in
+        --arm64) arm64=1 ;;
+        -h|--help) sed -n '2,12s/^# \{0,1\}//p' "$0"; exit 0 ;;
+        *) echo "install-packages: unknown argument '$arg' (--arm64)" >&2; exit 2 ;;
+    esac
+done
+[ "$arm64" = 1 ] && PACKAGES+=("${ARM64_PACKAGES[@]}")
 
 missing() {
     # Status-Abbrev "ii " = installed; anything else (or unknown) is missing.
