@@ -263,7 +263,7 @@ static size_t s_on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
-static int s_header_value(const char *line, size_t len, const char *name, char *dst, size_t size)
+int tw_http_header_value(char *dst, size_t size, const char *line, size_t len, const char *name)
 {
     size_t nlen = strlen(name), vlen;
     const char *v;
@@ -288,10 +288,10 @@ static size_t s_on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
     struct s_easy *e = userdata;
     size_t n = size * nmemb;
 
-    if (!s_header_value(ptr, n, "x-amzn-RequestId", e->req->request_id,
-                        sizeof(e->req->request_id)))
-        s_header_value(ptr, n, "x-amz-request-id", e->req->request_id,
-                       sizeof(e->req->request_id));
+    if (!tw_http_header_value(e->req->request_id, sizeof(e->req->request_id), ptr, n,
+                              "x-amzn-RequestId"))
+        tw_http_header_value(e->req->request_id, sizeof(e->req->request_id), ptr, n,
+                             "x-amz-request-id");
     return n;
 }
 

@@ -2,6 +2,7 @@
 #include "runtime.h"
 
 #include "event.h"
+#include "http.h"
 #include "log.h"
 
 #include <cjson/cJSON.h>
@@ -22,7 +23,7 @@ struct s_exchange {
     struct tw_invocation *inv; /* /next only: headers land here */
     struct tw_buf body;
     int overflow;
-    int have_deadline, bad_deadline;
+    int bad_deadline;
 };
 
 void tw_invocation_init(struct tw_invocation *inv)
@@ -85,27 +86,6 @@ static size_t s_on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
     return n;
 }
 
-/* Copies a header value (trimmed) into dst when `line` is that header. */
-static int s_header(const char *line, size_t len, const char *name, char *dst, size_t dst_size)
-{
-    size_t nlen = strlen(name), vlen;
-    const char *v;
-
-    if (len <= nlen || line[nlen] != ':' || strncasecmp(line, name, nlen) != 0)
-        return 0;
-    v = line + nlen + 1;
-    vlen = len - nlen - 1;
-    while (vlen && (*v == ' ' || *v == '\t'))
-        v++, vlen--;
-    while (vlen && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' || v[vlen - 1] == ' '))
-        vlen--;
-    if (vlen >= dst_size)
-        vlen = dst_size - 1;
-    memcpy(dst, v, vlen);
-    dst[vlen] = '\0';
-    return 1;
-}
-
 static size_t s_on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
     struct s_exchange *ex = userdata;
@@ -115,22 +95,21 @@ static size_t s_on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 
     if (!inv)
         return n;
-    if (s_header(ptr, n, "Lambda-Runtime-Deadline-Ms", deadline, sizeof(deadline))) {
+    if (tw_http_header_value(deadline, sizeof(deadline), ptr, n, "Lambda-Runtime-Deadline-Ms")) {
         char *end;
         long long v = strtoll(deadline, &end, 10);
-        ex->have_deadline = 1;
         if (end == deadline || *end != '\0' || v <= 0)
             ex->bad_deadline = 1;
         else
             inv->deadline_ms = v;
         return n;
     }
-    if (s_header(ptr, n, "Lambda-Runtime-Aws-Request-Id", inv->request_id,
-                 sizeof(inv->request_id)) ||
-        s_header(ptr, n, "Lambda-Runtime-Invoked-Function-Arn", inv->function_arn,
-                 sizeof(inv->function_arn)) ||
-        s_header(ptr, n, "Lambda-Runtime-Trace-Id", inv->trace_id, sizeof(inv->trace_id)))
-        return n;
+    if (!tw_http_header_value(inv->request_id, sizeof(inv->request_id), ptr, n,
+                              "Lambda-Runtime-Aws-Request-Id") &&
+        !tw_http_header_value(inv->function_arn, sizeof(inv->function_arn), ptr, n,
+                              "Lambda-Runtime-Invoked-Function-Arn"))
+        tw_http_header_value(inv->trace_id, sizeof(inv->trace_id), ptr, n,
+                             "Lambda-Runtime-Trace-Id");
     return n;
 }
 
