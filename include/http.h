@@ -50,11 +50,6 @@ struct tw_transport {
     void *ctx;
 };
 
-/* When `line` (a raw header line, `len` bytes, CRLF included or not) is the
- * header `name` (case-insensitive), copies its trimmed value into dst
- * (truncated to size-1, NUL-terminated) and returns 1; else returns 0. */
-int tw_http_header_value(char *dst, size_t size, const char *line, size_t len, const char *name);
-
 struct tw_http;
 
 /* Chooses the CA bundle for TLS (see tw_http_ca_bundle) and sets up a curl

@@ -7,7 +7,6 @@
 #include "timeutil.h"
 
 #include <curl/curl.h>
-#include <openssl/ssl.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -155,19 +154,8 @@ int main(int argc, char **argv)
     if (getenv("TRAILWATCH_DRY_RUN") && strcmp(getenv("TRAILWATCH_DRY_RUN"), "true") == 0)
         dry_run = 1;
     tw_err_clear(&err);
-    /* Before libcurl initialises OpenSSL: skip the error-string tables, the
-     * config file and the legacy cipher name table, about a millisecond of
-     * every cold start. (Digests stay: certificate verification needs them.) */
-    OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_SSL_STRINGS | OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS |
-                         OPENSSL_INIT_NO_ADD_ALL_CIPHERS | OPENSSL_INIT_NO_LOAD_CONFIG,
-                     NULL);
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        tw_log(TW_LOG_FATAL, "curl_global_init failed");
-        return 1;
-    }
     if (tw_http_new(&http, &err) != TW_OK) {
         tw_log_kv(TW_LOG_FATAL, "cannot set up HTTP", "error", err.msg, NULL);
-        curl_global_cleanup();
         return 1;
     }
     tw_app_init(&app, tw_http_transport(http), TW_ENV_PROCESS);
@@ -178,6 +166,5 @@ int main(int argc, char **argv)
         status = tw_lambda_serve(api, &app);
     tw_app_cleanup(&app);
     tw_http_free(http);
-    curl_global_cleanup();
     return status;
 }

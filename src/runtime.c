@@ -1,21 +1,44 @@
-/* runtime.c — Lambda Runtime API client over one reused libcurl handle. */
+/* runtime.c — Lambda Runtime API client: HTTP/1.1 over one kept-alive
+ * loopback socket, parsed by http1.c.
+ *
+ * Not libcurl: curl_easy_init would initialise libcurl and OpenSSL before the
+ * first GET /next, which is most of a cold start. libcurl is for AWS. */
 #include "runtime.h"
 
 #include "event.h"
-#include "http.h"
+#include "http1.h"
 #include "log.h"
+#include "timeutil.h"
 
 #include <cjson/cJSON.h>
-#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #define TW_RUNTIME_PREFIX "/2018-06-01/runtime"
+/* Connecting to the loopback Runtime API: fail fast. */
+#define TW_RUNTIME_CONNECT_MS 1000
+/* A POST (response, error report) and its answer, at most. The /next poll
+ * has no limit: see runtime.h. */
+#define TW_RUNTIME_POST_MS 10000
+/* What is kept of the answer to a POST (only read for logs). */
+#define TW_RUNTIME_POST_ANSWER_MAX (64 * 1024)
 
 struct tw_runtime {
-    CURL *curl;
-    char base[300]; /* http://host:port/2018-06-01/runtime */
+    int fd;          /* -1: not connected */
+    char host[256];  /* as in AWS_LAMBDA_RUNTIME_API, for the Host header */
+    char name[256];  /* the host part, brackets removed */
+    char port[8];
 };
 
 /* What one request collects. */
@@ -40,115 +63,303 @@ void tw_invocation_cleanup(struct tw_invocation *inv)
     memset(inv, 0, sizeof(*inv));
 }
 
+/* host:port, [v6]:port. */
+static int s_split_api(struct tw_runtime *rt, const char *api)
+{
+    const char *colon, *host = api, *host_end;
+    size_t port_len;
+
+    if (api[0] == '[') {
+        host = api + 1;
+        host_end = strchr(host, ']');
+        if (!host_end || host_end[1] != ':')
+            return TW_EPARSE;
+        colon = host_end + 1;
+    } else {
+        colon = strrchr(api, ':');
+        if (!colon || memchr(api, ':', (size_t)(colon - api)))
+            return TW_EPARSE;
+        host_end = colon;
+    }
+    port_len = strlen(colon + 1);
+    if (host_end == host || (size_t)(host_end - host) >= sizeof(rt->name) || port_len == 0 ||
+        port_len >= sizeof(rt->port) || strspn(colon + 1, "0123456789") != port_len ||
+        atol(colon + 1) < 1 || atol(colon + 1) > 65535)
+        return TW_EPARSE;
+    memcpy(rt->name, host, (size_t)(host_end - host));
+    rt->name[host_end - host] = '\0';
+    memcpy(rt->port, colon + 1, port_len + 1);
+    tw_strlcpy(rt->host, api, sizeof(rt->host));
+    return TW_OK;
+}
+
 int tw_runtime_new(struct tw_runtime **out, const char *api, struct tw_err *err)
 {
     struct tw_runtime *rt;
 
     *out = NULL;
-    if (!api || !api[0] || strlen(api) > 200 || strpbrk(api, "/ \t\r\n?#@")) {
-        tw_err_set(err, "AWS_LAMBDA_RUNTIME_API must be host:port, got \"%.64s\"",
-                   api ? api : "");
-        return TW_EPARSE;
-    }
     rt = calloc(1, sizeof(*rt));
     if (!rt)
         return TW_ENOMEM;
-    snprintf(rt->base, sizeof(rt->base), "http://%s" TW_RUNTIME_PREFIX, api);
-    rt->curl = curl_easy_init();
-    if (!rt->curl) {
+    rt->fd = -1;
+    if (!api || !api[0] || strlen(api) > 200 || strpbrk(api, "/ \t\r\n?#@") ||
+        s_split_api(rt, api) != TW_OK) {
+        tw_err_set(err, "AWS_LAMBDA_RUNTIME_API must be host:port, got \"%.64s\"",
+                   api ? api : "");
         free(rt);
-        tw_err_set(err, "curl_easy_init failed");
-        return TW_ENOMEM;
+        return TW_EPARSE;
     }
     *out = rt;
     return TW_OK;
+}
+
+static void s_disconnect(struct tw_runtime *rt)
+{
+    if (rt->fd >= 0)
+        close(rt->fd);
+    rt->fd = -1;
 }
 
 void tw_runtime_free(struct tw_runtime *rt)
 {
     if (!rt)
         return;
-    curl_easy_cleanup(rt->curl);
+    s_disconnect(rt);
     free(rt);
 }
 
-static size_t s_on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+/* Milliseconds left before `deadline` (monotonic), or -1 for none. */
+static int s_left(int64_t deadline)
 {
-    struct s_exchange *ex = userdata;
-    size_t n = size * nmemb;
+    int64_t left;
+
+    if (deadline < 0)
+        return -1;
+    left = deadline - tw_time_mono_ms();
+    return left <= 0 ? 0 : left > 60000 ? 60000 : (int)left;
+}
+
+/* Waits until fd is ready for `events`; TW_ETIMEOUT past the deadline. */
+static int s_wait_fd(int fd, short events, int64_t deadline)
+{
+    for (;;) {
+        struct pollfd p = { fd, events, 0 };
+        int left = s_left(deadline), n;
+
+        if (left == 0)
+            return TW_ETIMEOUT;
+        n = poll(&p, 1, left);
+        if (n > 0)
+            return TW_OK;
+        if (n < 0 && errno != EINTR)
+            return TW_ERR;
+    }
+}
+
+static int s_connect(struct tw_runtime *rt, struct tw_err *err)
+{
+    struct addrinfo hints, *res = NULL, *ai;
+    int gai, fd = -1, rc = TW_ERR, one = 1;
+    int64_t deadline = tw_time_mono_ms() + TW_RUNTIME_CONNECT_MS;
+
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    gai = getaddrinfo(rt->name, rt->port, &hints, &res);
+    if (gai != 0) {
+        tw_err_set(err, "Runtime API %s: cannot resolve: %s", rt->host, gai_strerror(gai));
+        return TW_ERR;
+    }
+    for (ai = res; ai; ai = ai->ai_next) {
+        int so_err = 0;
+        socklen_t len = sizeof(so_err);
+
+        fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+        if (fd < 0)
+            continue;
+        if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
+            (errno == EINPROGRESS && s_wait_fd(fd, POLLOUT, deadline) == TW_OK &&
+             getsockopt(fd, SOL_SOCKET, SO_ERROR, &so_err, &len) == 0 && so_err == 0)) {
+            rc = TW_OK;
+            break;
+        }
+        tw_err_set(err, "Runtime API %s: cannot connect: %s", rt->host,
+                   strerror(so_err ? so_err : errno ? errno : ETIMEDOUT));
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(res);
+    if (rc != TW_OK)
+        return TW_ERR;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    rt->fd = fd;
+    return TW_OK;
+}
+
+static int s_send_all(int fd, struct iovec *iov, int n_iov, int64_t deadline)
+{
+    while (n_iov > 0) {
+        struct msghdr msg;
+        ssize_t n;
+
+        memset(&msg, 0, sizeof(msg));
+        msg.msg_iov = iov;
+        msg.msg_iovlen = (size_t)n_iov;
+        n = sendmsg(fd, &msg, MSG_NOSIGNAL);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                int rc = s_wait_fd(fd, POLLOUT, deadline);
+                if (rc != TW_OK)
+                    return rc;
+                continue;
+            }
+            return TW_ERR;
+        }
+        while (n_iov > 0 && (size_t)n >= iov->iov_len) {
+            n -= (ssize_t)iov->iov_len;
+            iov++, n_iov--;
+        }
+        if (n_iov > 0) {
+            iov->iov_base = (char *)iov->iov_base + n;
+            iov->iov_len -= (size_t)n;
+        }
+    }
+    return TW_OK;
+}
+
+static int s_on_body(void *user, const char *data, size_t n)
+{
+    struct s_exchange *ex = user;
 
     if (ex->overflow)
-        return n; /* keep reading so the connection stays in step */
-    if (tw_buf_append(&ex->body, ptr, n) != TW_OK) {
+        return 0; /* keep reading so the connection stays in step */
+    if (tw_buf_append(&ex->body, data, n) != TW_OK) {
         ex->overflow = 1;
         tw_buf_cleanup(&ex->body);
     }
-    return n;
+    return 0;
 }
 
-static size_t s_on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
+static int s_on_header(void *user, const char *line, size_t n)
 {
-    struct s_exchange *ex = userdata;
-    size_t n = size * nmemb;
+    struct s_exchange *ex = user;
     struct tw_invocation *inv = ex->inv;
     char deadline[32];
 
     if (!inv)
-        return n;
-    if (tw_http_header_value(deadline, sizeof(deadline), ptr, n, "Lambda-Runtime-Deadline-Ms")) {
+        return 0;
+    if (tw_http_header_value(deadline, sizeof(deadline), line, n, "Lambda-Runtime-Deadline-Ms")) {
         char *end;
         long long v = strtoll(deadline, &end, 10);
         if (end == deadline || *end != '\0' || v <= 0)
             ex->bad_deadline = 1;
         else
             inv->deadline_ms = v;
-        return n;
+        return 0;
     }
-    if (!tw_http_header_value(inv->request_id, sizeof(inv->request_id), ptr, n,
+    if (!tw_http_header_value(inv->request_id, sizeof(inv->request_id), line, n,
                               "Lambda-Runtime-Aws-Request-Id") &&
-        !tw_http_header_value(inv->function_arn, sizeof(inv->function_arn), ptr, n,
+        !tw_http_header_value(inv->function_arn, sizeof(inv->function_arn), line, n,
                               "Lambda-Runtime-Invoked-Function-Arn"))
-        tw_http_header_value(inv->trace_id, sizeof(inv->trace_id), ptr, n,
+        tw_http_header_value(inv->trace_id, sizeof(inv->trace_id), line, n,
                              "Lambda-Runtime-Trace-Id");
-    return n;
+    return 0;
 }
 
-static void s_common_opts(CURL *h, const char *url, struct s_exchange *ex)
+/* Reads one response into `ex`. *got_any: a byte of it arrived. */
+static int s_read_response(struct tw_runtime *rt, struct s_exchange *ex, long *status,
+                           int64_t deadline, int *got_any, struct tw_err *err)
 {
-    curl_easy_reset(h);
-    curl_easy_setopt(h, CURLOPT_URL, url);
-    curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-    /* The Runtime API is local: never through a proxy from the environment. */
-    curl_easy_setopt(h, CURLOPT_PROXY, "");
-    curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, 1000L);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, s_on_body);
-    curl_easy_setopt(h, CURLOPT_WRITEDATA, ex);
-    curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, s_on_header);
-    curl_easy_setopt(h, CURLOPT_HEADERDATA, ex);
-}
+    struct tw_http1_response resp;
+    char buf[16384];
+    int rc;
 
-static int s_perform(struct tw_runtime *rt, const char *what, long *status, struct tw_err *err)
-{
-    CURLcode cc = curl_easy_perform(rt->curl);
+    memset(&resp, 0, offsetof(struct tw_http1_response, line_));
+    resp.on_header = s_on_header;
+    resp.on_body = s_on_body;
+    resp.user = ex;
+    tw_http1_response_init(&resp);
+    *got_any = 0;
+    while (!resp.done) {
+        ssize_t n = recv(rt->fd, buf, sizeof(buf), 0);
+        size_t used;
 
-    *status = 0;
-    if (cc != CURLE_OK) {
-        tw_err_set(err, "Runtime API %s: %s", what, curl_easy_strerror(cc));
-        err->transient = 1;
-        return TW_ERR;
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if ((rc = s_wait_fd(rt->fd, POLLIN, deadline)) != TW_OK) {
+                tw_err_set(err, rc == TW_ETIMEOUT ? "no answer in time" : "poll: %s",
+                           strerror(errno));
+                return rc;
+            }
+            continue;
+        }
+        if (n < 0) {
+            tw_err_set(err, "%s", strerror(errno));
+            return TW_ERR;
+        }
+        if (n == 0) {
+            if ((rc = tw_http1_eof(&resp, err)) != TW_OK)
+                return rc;
+            break;
+        }
+        *got_any = 1;
+        if ((rc = tw_http1_feed(&resp, buf, (size_t)n, &used, err)) != TW_OK)
+            return rc;
+        if (used < (size_t)n) {
+            tw_err_set(err, "%zd bytes after the end of the HTTP response", n - (ssize_t)used);
+            return TW_EPARSE;
+        }
     }
-    curl_easy_getinfo(rt->curl, CURLINFO_RESPONSE_CODE, status);
-    if (err)
-        err->http_status = *status;
+    *status = resp.status;
+    if (!resp.keep_alive)
+        s_disconnect(rt);
     return TW_OK;
+}
+
+/* One request and its answer. A kept-alive connection the Runtime API has
+ * closed meanwhile is detected by a failed send or an answer that never
+ * began; then, and only then, the request goes once more on a new one. */
+static int s_exchange(struct tw_runtime *rt, const char *what, const char *head, struct tw_span body,
+                      struct s_exchange *ex, long *status, int64_t deadline, struct tw_err *err)
+{
+    for (int attempt = 0;; attempt++) {
+        struct iovec iov[2];
+        int fresh = rt->fd < 0, got_any = 0, rc;
+
+        if (fresh && s_connect(rt, err) != TW_OK) {
+            err->transient = 1;
+            return TW_ERR;
+        }
+        iov[0].iov_base = (void *)(uintptr_t)head;
+        iov[0].iov_len = strlen(head);
+        iov[1].iov_base = (void *)(uintptr_t)body.ptr;
+        iov[1].iov_len = body.len;
+        rc = s_send_all(rt->fd, iov, body.len ? 2 : 1, deadline);
+        if (rc == TW_OK)
+            rc = s_read_response(rt, ex, status, deadline, &got_any, err);
+        else
+            tw_err_set(err, rc == TW_ETIMEOUT ? "sending timed out" : "send: %s", strerror(errno));
+        if (rc == TW_OK)
+            return TW_OK;
+        s_disconnect(rt);
+        if (fresh || got_any || attempt > 0 || rc == TW_ETIMEOUT) {
+            tw_err_prefix(err, "Runtime API %s: ", what);
+            err->transient = 1;
+            return TW_ERR;
+        }
+        tw_log(TW_LOG_DEBUG, "Runtime API connection was closed; reconnecting");
+    }
 }
 
 int tw_runtime_next(struct tw_runtime *rt, struct tw_invocation *inv, struct tw_err *err)
 {
     struct s_exchange ex;
-    char url[400];
-    long status;
+    char head[512];
+    long status = 0;
     int rc;
 
     tw_invocation_cleanup(inv);
@@ -157,15 +368,17 @@ int tw_runtime_next(struct tw_runtime *rt, struct tw_invocation *inv, struct tw_
     ex.inv = inv;
     /* The event goes straight into the invocation's buffer. */
     ex.body = inv->event;
-    snprintf(url, sizeof(url), "%s/invocation/next", rt->base);
-    s_common_opts(rt->curl, url, &ex);
-    /* No total timeout: see the header comment. */
-    curl_easy_setopt(rt->curl, CURLOPT_TIMEOUT, 0L);
-    rc = s_perform(rt, "GET /invocation/next", &status, err);
+    snprintf(head, sizeof(head),
+             "GET " TW_RUNTIME_PREFIX "/invocation/next HTTP/1.1\r\nHost: %s\r\n"
+             "User-Agent: trailwatch/" TW_VERSION "\r\n\r\n",
+             rt->host);
+    /* No deadline: see the header comment. */
+    rc = s_exchange(rt, "GET /invocation/next", head, TW_SPAN_LIT(""), &ex, &status, -1, err);
     inv->event = ex.body;
     inv->event_too_big = ex.overflow;
     if (rc != TW_OK)
         return rc;
+    err->http_status = status;
     if (status != 200) {
         tw_err_set(err, "Runtime API GET /invocation/next answered HTTP %ld", status);
         return TW_ERR;
@@ -192,33 +405,26 @@ static int s_post(struct tw_runtime *rt, const char *path, struct tw_span body,
                   const char *error_type, struct tw_err *err)
 {
     struct s_exchange ex;
-    struct curl_slist *hdrs = NULL;
-    char url[600], type_hdr[128];
-    long status;
+    char head[1024], what[300];
+    long status = 0;
     int rc;
 
     memset(&ex, 0, sizeof(ex));
-    tw_buf_init(&ex.body, 64 * 1024);
-    snprintf(url, sizeof(url), "%s%s", rt->base, path);
-    s_common_opts(rt->curl, url, &ex);
-    curl_easy_setopt(rt->curl, CURLOPT_TIMEOUT_MS, 10000L);
-    curl_easy_setopt(rt->curl, CURLOPT_POST, 1L);
-    curl_easy_setopt(rt->curl, CURLOPT_POSTFIELDS, body.ptr);
-    curl_easy_setopt(rt->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body.len);
-    hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-    hdrs = curl_slist_append(hdrs, "Expect:");
-    hdrs = curl_slist_append(hdrs, "Transfer-Encoding:");
-    if (error_type) {
-        snprintf(type_hdr, sizeof(type_hdr), "Lambda-Runtime-Function-Error-Type: %s",
-                 error_type);
-        hdrs = curl_slist_append(hdrs, type_hdr);
-    }
-    curl_easy_setopt(rt->curl, CURLOPT_HTTPHEADER, hdrs);
-    rc = s_perform(rt, path, &status, err);
-    curl_slist_free_all(hdrs);
+    tw_buf_init(&ex.body, TW_RUNTIME_POST_ANSWER_MAX);
+    snprintf(head, sizeof(head),
+             "POST " TW_RUNTIME_PREFIX "%s HTTP/1.1\r\nHost: %s\r\n"
+             "User-Agent: trailwatch/" TW_VERSION "\r\n"
+             "Content-Type: application/json\r\nContent-Length: %zu\r\n"
+             "%s%s%s\r\n",
+             path, rt->host, body.len, error_type ? "Lambda-Runtime-Function-Error-Type: " : "",
+             error_type ? error_type : "", error_type ? "\r\n" : "");
+    snprintf(what, sizeof(what), "POST %s", path);
+    rc = s_exchange(rt, what, head, body, &ex, &status, tw_time_mono_ms() + TW_RUNTIME_POST_MS,
+                    err);
     tw_buf_cleanup(&ex.body);
     if (rc != TW_OK)
         return rc;
+    err->http_status = status;
     if (status == 202 || status == 200)
         return TW_OK;
     if (status == 413) {
