@@ -42,8 +42,9 @@ struct tw_err {
     char operation[48];    /* AWS failures: e.g. "DescribeTrails" */
     char aws_code[96];     /* AWS error code, e.g. "AccessDeniedException" */
     char request_id[96];   /* AWS request id, when the service sent one */
-    long http_status;      /* 0 when no HTTP answer was read */
+    long http_status;      /* 0 when no (complete) HTTP answer was read */
     int transient;         /* 1: throttling, 5xx, network, deadline — may succeed later */
+    int deadline;          /* 1: the invocation's deadline cut the request short */
 };
 
 void tw_err_clear(struct tw_err *err);

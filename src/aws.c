@@ -255,9 +255,19 @@ static int s_classify(struct tw_aws *c, struct tw_aws_call *call)
     e->http_status = h->status;
     tw_strlcpy(e->request_id, h->request_id, sizeof(e->request_id));
     if (h->rc != TW_OK) {
+        /* A status line may have arrived before the connection broke: that
+         * is still a network failure, not an answer. */
+        e->http_status = 0;
         call->rc = h->rc;
         e->transient = h->rc != TW_ETOOBIG;
-        tw_err_set(e, "%s", h->error[0] ? h->error : "request failed");
+        if (h->rc == TW_ETIMEOUT) {
+            /* The request had all the time left before the deadline. */
+            e->deadline = 1;
+            tw_err_set(e, "no answer before the invocation deadline (%s)",
+                       h->error[0] ? h->error : "timed out");
+        } else {
+            tw_err_set(e, "%s", h->error[0] ? h->error : "request failed");
+        }
         return h->rc == TW_ERR; /* connection errors; a timeout had all the time */
     }
     if (h->status >= 200 && h->status < 300) {
@@ -292,6 +302,7 @@ static void s_send(struct tw_aws *c, struct tw_aws_call *call)
     if (left <= 0) {
         call->rc = TW_ETIMEOUT;
         call->err.transient = 1;
+        call->err.deadline = 1;
         tw_err_set(&call->err, "the invocation deadline left no time for this request");
         call->state_ = S_DONE;
         return;

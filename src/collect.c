@@ -223,7 +223,12 @@ static int s_run_stage(struct s_ctx *ctx, struct s_job *jobs, size_t n, struct t
         goto out;
     for (size_t i = 0; i < n; i++) {
         struct s_job *j = &jobs[i];
-        if (j->call.rc != TW_OK) {
+        if (j->call.rc == TW_ETOOBIG) {
+            /* Over the cap: not an answer AWS would send, and no verdict. */
+            s_parse_failure(err, &j->call, &j->call.err);
+            rc = TW_EPARSE;
+            goto out;
+        } else if (j->call.rc != TW_OK) {
             if (tw_aws_failure_is_transient(&j->call)) {
                 *err = j->call.err;
                 err->transient = 1;

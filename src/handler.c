@@ -96,6 +96,8 @@ static const char *s_event_error_type(int rc)
 /* The error type for a failed AWS call: transient ones tell Config to retry. */
 static const char *s_aws_error_type(const struct tw_err *err)
 {
+    if (err->deadline)
+        return "Invocation.DeadlineExceeded";
     if (err->http_status == 0 && !err->aws_code[0])
         return err->transient ? "AWS.Unreachable" : "AWS.RequestFailed";
     if (err->aws_code[0] && tw_aws_error_is_throttling(err->aws_code))
@@ -108,7 +110,9 @@ static const char *s_aws_error_type(const struct tw_err *err)
     return err->transient ? "AWS.Unavailable" : "AWS.Error";
 }
 
-static void s_fail_aws(struct tw_outcome *out, const struct tw_err *err, const char *what)
+/* rc is the call's: an answer over the size cap (TW_ETOOBIG) is not one AWS
+ * sends, like a malformed one. */
+static void s_fail_aws(struct tw_outcome *out, int rc, const struct tw_err *err, const char *what)
 {
     struct tw_err e = *err;
 
@@ -118,7 +122,7 @@ static void s_fail_aws(struct tw_outcome *out, const struct tw_err *err, const c
         tw_err_prefix(&e, "%s: %s %s failed", what, e.service, e.operation);
     else
         tw_err_prefix(&e, "%s", what);
-    tw_outcome_fail(out, s_aws_error_type(err), &e);
+    tw_outcome_fail(out, rc == TW_ETOOBIG ? "AWS.InvalidResponse" : s_aws_error_type(err), &e);
 }
 
 static int s_pick_region(struct s_invocation *inv, struct tw_err *err)
@@ -180,8 +184,8 @@ static int s_assume_role(struct s_invocation *inv, struct tw_outcome *out)
         goto out;
     }
     call.creds = &inv->base_creds;
-    if (tw_aws_run1(&inv->aws, &call, &out->err) != TW_OK) {
-        s_fail_aws(out, &call.err, "assuming the execution role");
+    if ((rc = tw_aws_run1(&inv->aws, &call, &out->err)) != TW_OK) {
+        s_fail_aws(out, rc, &call.err, "assuming the execution role");
         goto out;
     }
     if (tw_proto_parse_assume_role(&assumed, tw_buf_span(&call.response), &out->err) != TW_OK ||
@@ -255,8 +259,8 @@ static int s_deliver(struct s_invocation *inv, struct tw_outcome *out)
             tw_outcome_fail(out, "Runtime.RequestFailed", NULL);
             goto out;
         }
-        if (tw_aws_run1(&inv->aws, &call, &out->err) != TW_OK) {
-            s_fail_aws(out, &call.err, "reporting the verdict");
+        if ((rc = tw_aws_run1(&inv->aws, &call, &out->err)) != TW_OK) {
+            s_fail_aws(out, rc, &call.err, "reporting the verdict");
             rc = TW_ERR;
             goto out;
         }
@@ -374,7 +378,7 @@ static void s_run(struct s_invocation *inv, struct tw_outcome *out, int64_t dead
                               "is not what AWS sends", out->err.service, out->err.operation);
                 tw_outcome_fail(out, "AWS.InvalidResponse", NULL);
             } else if (out->err.service[0])
-                s_fail_aws(out, &out->err, "reading the account");
+                s_fail_aws(out, rc, &out->err, "reading the account");
             else
                 tw_outcome_fail(out, rc == TW_ETIMEOUT ? "Invocation.DeadlineExceeded"
                                                        : "Audit.Failed",

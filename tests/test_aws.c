@@ -295,6 +295,34 @@ static void test_deadline_already_gone_sends_nothing(void **state)
     tw_aws_call_cleanup(&call);
 }
 
+/* A transport failure is not an answer, even if a status line had arrived;
+ * a transport timeout means the deadline (requests get all the time left). */
+static void test_transport_failures_are_not_answers(void **state)
+{
+    static const struct s_answer broken[] = { { TW_ERR, 200, NULL } };
+    static const struct s_answer slow[] = { { TW_ETIMEOUT, 0, NULL } };
+    struct tw_aws c;
+    struct tw_aws_call call;
+
+    (void)state;
+    s_setup_client(&c, broken, 1);
+    assert_int_equal(s_run_one(&c, TW_SVC_LOGS, &call), TW_ERR);
+    assert_int_equal(call.attempts, 3);
+    assert_int_equal(call.err.http_status, 0);
+    assert_true(call.err.transient);
+    assert_false(call.err.deadline);
+    tw_aws_call_cleanup(&call);
+
+    s_setup_client(&c, slow, 1);
+    c.deadline_ms = s_f.now + 60000;
+    assert_int_equal(s_run_one(&c, TW_SVC_LOGS, &call), TW_ETIMEOUT);
+    assert_int_equal(call.attempts, 1); /* no time was left to retry in */
+    assert_true(call.err.deadline);
+    assert_true(call.err.transient);
+    assert_non_null(strstr(call.err.msg, "no answer before the invocation deadline"));
+    tw_aws_call_cleanup(&call);
+}
+
 static void test_retry_quota_exhausted(void **state)
 {
     static const struct s_answer script[] = { { TW_OK, 503, "" } };
@@ -380,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_query_throttling_is_retried),
         cmocka_unit_test(test_no_retry_past_the_deadline),
         cmocka_unit_test(test_deadline_already_gone_sends_nothing),
+        cmocka_unit_test(test_transport_failures_are_not_answers),
         cmocka_unit_test(test_retry_quota_exhausted),
         cmocka_unit_test(test_pagination_and_concurrency),
         cmocka_unit_test(test_max_attempts_from_env),
