@@ -45,6 +45,7 @@ class Post:
     def __init__(self, path, kind, request_id, headers, body, status):
         self.path, self.kind, self.request_id = path, kind, request_id
         self.headers, self.body, self.status = headers, body, status
+        self.received = time.time()  # epoch seconds, comparable with deadline_ms / 1000
 
     def json(self):
         return json.loads(self.body)
