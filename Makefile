@@ -123,20 +123,25 @@ $(PACKAGE): $(BOOTSTRAP)
 
 # sam build (template.yaml, BuildMethod: makefile) runs
 #   make build-TrailwatchFunction ARTIFACTS_DIR=DIR
-# in a copy of the tree; sam passes no architecture: `ARCH=arm64 sam build`
-# builds the aarch64 one. Warns when ARCH differs from the template's default
-# Architecture (a deploy with the other value would fail: Exec format error).
+# in a copy of the tree. sam passes no architecture (aws/aws-sam-cli#3349),
+# so this builds the template's default Architecture (arm64) unless ARCH is
+# given: `ARCH=x86_64 sam build` for a stack deployed with
+# Architecture=x86_64. Warns when the two differ (a deploy with the other
+# value would fail: Exec format error).
+TEMPLATE_ARCH := $(shell awk '/^  Architecture:/ {a = 1; next} a && /^    Default:/ {print $$2; exit} \
+                   a && /^  [^ ]/ {exit}' template.yaml 2>/dev/null)
+SAM_ARCH      := $(if $(filter file,$(origin ARCH)),$(or $(TEMPLATE_ARCH),$(ARCH)),$(ARCH))
+SAM_BOOTSTRAP := $(if $(filter x86_64,$(SAM_ARCH)),bootstrap,bootstrap-$(SAM_ARCH))
 .PHONY: build-TrailwatchFunction
-build-TrailwatchFunction: $(BOOTSTRAP)
+build-TrailwatchFunction:
 	@test -n "$(ARTIFACTS_DIR)" || { echo "$@: ARTIFACTS_DIR is not set (sam build sets it)" >&2; exit 1; }
+	@$(MAKE) --no-print-directory ARCH=$(SAM_ARCH) $(SAM_BOOTSTRAP)
 	mkdir -p "$(ARTIFACTS_DIR)"
-	cp $(BOOTSTRAP) "$(ARTIFACTS_DIR)/bootstrap"
+	cp $(SAM_BOOTSTRAP) "$(ARTIFACTS_DIR)/bootstrap"
 	chmod 755 "$(ARTIFACTS_DIR)/bootstrap"
-	@t=$$(awk '/^  Architecture:/ {a = 1; next} a && /^    Default:/ {print $$2; exit} \
-	          a && /^  [^ ]/ {exit}' template.yaml 2>/dev/null); \
-	if [ -n "$$t" ] && [ "$$t" != "$(ARCH)" ]; then \
-	    echo "$@: WARNING: packaged the $(ARCH) bootstrap, but template.yaml's Architecture" \
-	         "defaults to $$t: deploy with Architecture=$(ARCH), or build with ARCH=$$t sam build" >&2; \
+	@if [ -n "$(TEMPLATE_ARCH)" ] && [ "$(TEMPLATE_ARCH)" != "$(SAM_ARCH)" ]; then \
+	    echo "$@: WARNING: packaged the $(SAM_ARCH) bootstrap, but template.yaml's Architecture" \
+	         "defaults to $(TEMPLATE_ARCH): deploy with Architecture=$(SAM_ARCH)" >&2; \
 	fi
 
 # Objects are rebuilt when the compiler, the flags or the dependency prefix

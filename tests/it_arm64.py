@@ -136,3 +136,38 @@ class TestArm64UnderQemu(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+@unittest.skipIf(SKIP, SKIP)
+class TestSamBuildTarget(unittest.TestCase):
+    """`sam build` runs `make build-TrailwatchFunction ARTIFACTS_DIR=...` and
+    passes no architecture: the target must package the template's default
+    Architecture (arm64), or ARCH when it is given, and warn on a mismatch."""
+
+    def build(self, env_arch=None):
+        out = pathlib.Path(tempfile.mkdtemp(prefix="tw-sam-"))
+        self.addCleanup(shutil.rmtree, out, True)
+        env = {k: v for k, v in os.environ.items() if k not in ("ARCH", "MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+        if env_arch:
+            env["ARCH"] = env_arch
+        run = _run(["make", "--no-print-directory", "build-TrailwatchFunction", "ARTIFACTS_DIR=%s" % out],
+                   cwd=str(ROOT), env=env, timeout=1800)
+        self.assertEqual(run.returncode, 0, run.stdout[-2000:] + run.stderr[-2000:])
+        artifact = out / "bootstrap"
+        self.assertTrue(artifact.is_file())
+        self.assertEqual(artifact.stat().st_mode & 0o777, 0o755)
+        return artifact, run.stderr
+
+    def test_default_is_the_templates_architecture(self):
+        template = (ROOT / "template.yaml").read_text()
+        self.assertRegex(template, r"\n  Architecture:\n    Type: String\n    Default: arm64\n")
+        artifact, stderr = self.build()
+        self.assertIn("ARM aarch64", _run(["file", "-b", str(artifact)]).stdout)
+        self.assertEqual(artifact.read_bytes(), BINARY.read_bytes(), "the tested bootstrap-arm64")
+        self.assertNotIn("WARNING", stderr)
+
+    def test_arch_from_the_environment_wins_and_warns(self):
+        artifact, stderr = self.build("x86_64")
+        self.assertIn("x86-64", _run(["file", "-b", str(artifact)]).stdout)
+        self.assertIn("WARNING: packaged the x86_64 bootstrap", stderr)
+        self.assertIn("Architecture=x86_64", stderr)
