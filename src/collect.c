@@ -4,7 +4,8 @@
  * Stage 2  per trail, concurrently: GetTrailStatus and GetEventSelectors (home
  *          region, by ARN) and DescribeMetricFilters (the log group's region,
  *          all pages)
- * Stage 3  per metric of a qualifying filter: DescribeAlarmsForMetric (one
+ * Stage 3  per metric of a qualifying filter on a qualifying trail (the
+ *          judge's own tests, judge.h): DescribeAlarmsForMetric (one
  *          request whatever the number of alarms in the region); then, only
  *          in a region where none of those alarms can notify anyone,
  *          DescribeAlarms (all pages) for metric-math alarms
@@ -16,7 +17,6 @@
 #include "arn.h"
 #include "aws.h"
 #include "awsproto.h"
-#include "filter.h"
 #include "judge.h"
 #include "log.h"
 
@@ -390,26 +390,6 @@ out:
 
 /* ---- stage 3 ----------------------------------------------------------------------- */
 
-/* The same test the judge applies, so alarms are only looked up for metrics
- * that could carry the chain. */
-static int s_filter_worth_alarms(const struct tw_metric_filter *mf, const struct tw_params *p)
-{
-    struct tw_filter *flt = NULL;
-    struct tw_coverage cov;
-    int ok = 0;
-
-    if (mf->n_dimensions > 0 || !mf->metric_name || !mf->metric_namespace)
-        return 0;
-    if (p->strict)
-        return tw_filter_is_cis_exact(tw_span_cstr(mf->pattern));
-    if (tw_filter_parse(&flt, tw_span_cstr(mf->pattern), NULL) != TW_OK)
-        return 0;
-    if (tw_filter_covers_trail_changes(&cov, flt, NULL) == TW_OK)
-        ok = cov.covered;
-    tw_filter_free(flt);
-    return ok;
-}
-
 static int s_log_group_region(char region[TW_REGION_MAX], const struct tw_trail *t)
 {
     struct tw_arn arn;
@@ -443,13 +423,15 @@ static int s_alarm_lookups(struct s_ctx *ctx, struct tw_err *err)
         const struct tw_trail *t = &f->trails[i];
         char region[TW_REGION_MAX];
 
-        if (t->filters_read.state != TW_READ_OK || !s_log_group_region(region, t))
+        /* The judge reads no further than a trail that fails link 1. */
+        if (t->filters_read.state != TW_READ_OK || !s_log_group_region(region, t) ||
+            !tw_judge_trail_qualifies(t))
             continue;
         for (size_t k = 0; k < t->n_filters; k++) {
             const struct tw_metric_filter *mf = &t->filters[k];
             struct tw_alarm_lookup *l;
 
-            if (!s_filter_worth_alarms(mf, ctx->params) ||
+            if (!tw_judge_filter_qualifies(mf, ctx->params) ||
                 tw_facts_find_alarm_lookup(f, region, mf->metric_name, mf->metric_namespace))
                 continue;
             l = &f->alarm_lookups[f->n_alarm_lookups];

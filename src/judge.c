@@ -1037,6 +1037,28 @@ static int s_judge_trail(struct s_chain *ch, const struct tw_facts *facts,
     return s_check_filters(ch, facts, t, &lg, params, err);
 }
 
+int tw_judge_trail_qualifies(const struct tw_trail *t)
+{
+    struct s_chain ch;
+    struct s_loggroup lg;
+
+    memset(&ch, 0, sizeof(ch));
+    memset(&lg, 0, sizeof(lg));
+    return s_check_trail(&ch, &lg, t);
+}
+
+int tw_judge_filter_qualifies(const struct tw_metric_filter *mf, const struct tw_params *params)
+{
+    enum s_frank rank = S_F_NO_METRIC;
+    char why[512];
+    struct tw_err err;
+
+    tw_err_clear(&err);
+    if (s_classify_filter(&rank, why, sizeof(why), mf, params, &err) != TW_OK)
+        return 1;
+    return rank == S_F_OK;
+}
+
 /* ---- the verdict -------------------------------------------------------------------- */
 
 /* 1 if an earlier entry has the same ARN (a shadow listing of the same trail). */

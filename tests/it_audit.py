@@ -355,6 +355,24 @@ def fx_two_trails():
     return fx_of(a)
 
 
+def fx_decoy_trails():
+    """Three trails that fail link 1 (not logging, single-region, not logging),
+    each with its own log group, CIS filter, alarm and topic, then the one that
+    proves the chain: only its metric is worth an alarm lookup."""
+    a = acct(trail_name="zz-good-trail")
+    trails, groups, alarms = [], {}, []
+    for i in range(3):
+        d = acct(trail_name="decoy-%d" % i, log_group="CloudTrail/decoy-%d" % i, metric_name="DecoyChanges%d" % i,
+                 alarm_name="decoy-alarm-%d" % i, is_logging=i == 1, multi_region=i != 1)
+        trails += d["trails"]
+        groups.update(d["log_groups"][REGION])
+        alarms += d["alarms"][REGION]
+    a["trails"] = trails + a["trails"]
+    a["log_groups"][REGION].update(groups)
+    a["alarms"][REGION] = alarms + a["alarms"][REGION]
+    return fx_of(a)
+
+
 def fx_dimensions():
     a = acct()
     _filters(a)[0]["metricTransformations"][0]["dimensions"] = {"user": "$.userIdentity.arn"}
@@ -556,6 +574,14 @@ def first_trail_broken_second_proves(test, fake, run):
     test.assertEqual(ops(fake)["GetTrailStatus"], 2)
 
 
+def alarms_only_for_the_qualifying_trail(test, fake, run):
+    o = ops(fake)
+    test.assertEqual((o["GetTrailStatus"], o["DescribeMetricFilters"]), (4, 4))
+    test.assertEqual(o["DescribeAlarmsForMetric"], 1, "no alarm lookup for a trail that fails link 1")
+    lookups = [e for e in fake.request_log() if e["operation"] == "DescribeAlarmsForMetric"]
+    test.assertEqual(len(lookups), 1)
+
+
 def cut_at_utf8_boundary(test, fake, run):
     ann, reason = run.doc["annotation"], run.doc["reason"]
     test.assertTrue(ann.endswith("..."), ann)
@@ -678,10 +704,11 @@ SCENARIOS = {
     "no_trails": (fx_no_trails, load_event, NC, "no CloudTrail trail in this account", None, all_unchecked,
                   ACCOUNT),
     "trail_not_logging": (lambda: fx_of(acct(is_logging=False)), load_event, NC,
-                          "trail management-events is not logging (IsLogging is false)", "trail", None, ACCOUNT),
+                          "trail management-events is not logging (IsLogging is false)", "trail", no_alarm_lookup,
+                          ACCOUNT),
     "trail_single_region": (lambda: fx_of(acct(multi_region=False)), load_event, NC,
                             "trail management-events is single-region (IsMultiRegionTrail is false)", "trail",
-                            None, ACCOUNT),
+                            no_alarm_lookup, ACCOUNT),
     "trail_without_log_group": (
         lambda: fx_trail(CloudWatchLogsLogGroupArn=None, CloudWatchLogsRoleArn=None), load_event, NC,
         "trail management-events does not deliver to CloudWatch Logs", "trail", None, ACCOUNT),
@@ -691,6 +718,8 @@ SCENARIOS = {
         "\"AccessDeniedException\"", None, warning_kept, ACCOUNT),
     "second_trail_proves_the_chain": (fx_two_trails, load_event, C, "trail zz-good-trail -> filter", None,
                                       first_trail_broken_second_proves, ACCOUNT),
+    "trails_failing_link_1_get_no_alarm_lookup": (fx_decoy_trails, load_event, C, "trail zz-good-trail -> filter",
+                                                  None, alarms_only_for_the_qualifying_trail, ACCOUNT),
     "org_trail_seen_from_member": (
         lambda: sample("org-member.json"), lambda: member_event(), NA,
         "organization trail org-trail is owned by account 999999999999: the check belongs there", None,
