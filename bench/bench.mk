@@ -54,7 +54,8 @@ bench-all: bench-filter bench-perf
 
 ifdef STATIC_OBJ
 # Included from the Makefile: its static toolchain and objects are known.
-BENCH_TOOLS := $(BENCH_BUILD)/coldstart $(BENCH_BUILD)/tls_first $(BENCH_BUILD)/castore
+BENCH_TOOLS := $(BENCH_BUILD)/coldstart $(BENCH_BUILD)/tls_first $(BENCH_BUILD)/castore \
+               $(BENCH_BUILD)/floor $(BENCH_BUILD)/faultcost $(BENCH_BUILD)/bootstrap-nopie
 
 # The static bootstrap as linked (./bootstrap is a copy of it): measuring it
 # there leaves ./bootstrap alone for whoever is running it meanwhile.
@@ -71,6 +72,21 @@ $(BENCH_BUILD)/coldstart: bench/coldstart.c
 $(BENCH_BUILD)/tls_first: bench/tls_first.c $(filter-out $(STATIC)/obj/main.o,$(STATIC_OBJ)) | static-deps
 	@mkdir -p $(@D)
 	$(STATIC_CC) $(STATIC_CFLAGS) $^ $(STATIC_LDFLAGS) $(STATIC_LIBS) -o $@
+
+# The cold-start floor: a minimal static-pie program doing the same GET.
+$(BENCH_BUILD)/floor: bench/floor.c | static-deps
+	@mkdir -p $(@D)
+	$(STATIC_CC) $(STATIC_CFLAGS) $< $(STATIC_LDFLAGS) -o $@
+
+$(BENCH_BUILD)/faultcost: bench/faultcost.c
+	@mkdir -p $(@D)
+	$(BENCH_CC) $(BENCH_WARN) -O2 -D_GNU_SOURCE $< -o $@
+
+# The shipped objects linked without PIE, to show what PIE costs at start-up
+# (never shipped: README, Performance).
+$(BENCH_BUILD)/bootstrap-nopie: $(STATIC_OBJ) | static-deps
+	@mkdir -p $(@D)
+	$(STATIC_CC) $(STATIC_OBJ) $(subst -static-pie,-static -no-pie,$(STATIC_LDFLAGS)) $(STATIC_LIBS) -o $@
 
 $(BENCH_BUILD)/castore: bench/castore.c | static-deps
 	@mkdir -p $(@D)

@@ -8,7 +8,8 @@
  * whole request head of the first GET .../invocation/next has been read, then
  * SIGKILL the child. Prints one line of JSON: every sample, the median, min
  * and max, in milliseconds, and the median CPU time (user + system) the child
- * used up to that request, which a busy machine disturbs less. */
+ * used up to that request, which a busy machine disturbs less, and the median
+ * number of page faults it took (minor + major, from the same rusage). */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -48,7 +49,8 @@ static int s_cmp(const void *a, const void *b)
 /* One run; returns the time in ms, or a negative number on failure. *cpu_ms
  * gets the child's CPU time (user + system): it is killed while it waits for
  * the answer to GET /next, so that is its CPU time up to that request. */
-static double s_run(char *bootstrap, char **extra_env, int n_extra, double *cpu_ms)
+static double s_run(char *bootstrap, char **extra_env, int n_extra, double *cpu_ms,
+                    double *faults)
 {
     struct sockaddr_in addr;
     socklen_t len = sizeof(addr);
@@ -106,6 +108,7 @@ static double s_run(char *bootstrap, char **extra_env, int n_extra, double *cpu_
         wait4(pid, &status, 0, &ru);
         *cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
                   (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+        *faults = (double)(ru.ru_minflt + ru.ru_majflt);
     }
     if (cfd >= 0)
         close(cfd);
@@ -122,8 +125,8 @@ static double s_median(const double *sorted, int n)
 
 int main(int argc, char **argv)
 {
-    static double ms[MAX_RUNS], cpu[MAX_RUNS], sorted[MAX_RUNS];
-    double ignored;
+    static double ms[MAX_RUNS], cpu[MAX_RUNS], faults[MAX_RUNS], sorted[MAX_RUNS];
+    double ignored, ignored_faults;
     int runs, n = 0;
 
     if (argc < 3 || (runs = atoi(argv[1])) < 1 || runs > MAX_RUNS || argc - 3 > MAX_ENV) {
@@ -131,9 +134,9 @@ int main(int argc, char **argv)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
-    s_run(argv[2], argv + 3, argc - 3, &ignored); /* warm the page cache; not counted */
+    s_run(argv[2], argv + 3, argc - 3, &ignored, &ignored_faults); /* warm the page cache; not counted */
     for (int i = 0; i < runs; i++) {
-        double t = s_run(argv[2], argv + 3, argc - 3, &cpu[n]);
+        double t = s_run(argv[2], argv + 3, argc - 3, &cpu[n], &faults[n]);
         if (t < 0) {
             fprintf(stderr, "coldstart: run %d: no GET /next from %s\n", i + 1, argv[2]);
             return 1;
@@ -146,7 +149,10 @@ int main(int argc, char **argv)
            s_median(sorted, n), sorted[0], sorted[n - 1]);
     memcpy(sorted, cpu, sizeof(double) * (size_t)n);
     qsort(sorted, (size_t)n, sizeof(double), s_cmp);
-    printf("\"cpu_median_ms\": %.3f, \"samples_ms\": [", s_median(sorted, n));
+    printf("\"cpu_median_ms\": %.3f, ", s_median(sorted, n));
+    memcpy(sorted, faults, sizeof(double) * (size_t)n);
+    qsort(sorted, (size_t)n, sizeof(double), s_cmp);
+    printf("\"faults_median\": %.0f, \"samples_ms\": [", s_median(sorted, n));
     for (int i = 0; i < n; i++)
         printf("%s%.3f", i ? ", " : "", ms[i]);
     printf("]}\n");
