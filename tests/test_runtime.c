@@ -143,6 +143,40 @@ static void s_server_join(struct server *srv)
     free(srv->reply_big);
 }
 
+/* A server with its script, and a client connected to it. */
+struct fixture {
+    struct server srv;
+    struct tw_runtime *rt;
+    struct tw_invocation inv;
+    struct tw_err err;
+};
+
+static struct fixture *s_fixture(void)
+{
+    struct fixture *fx = calloc(1, sizeof(*fx));
+
+    assert_non_null(fx);
+    return fx;
+}
+
+/* Starts the scripted server (fx->srv.steps filled in) and the client. */
+static void s_open(struct fixture *fx, int n_steps)
+{
+    fx->srv.n_steps = n_steps;
+    s_server_start(&fx->srv);
+    tw_err_clear(&fx->err);
+    tw_invocation_init(&fx->inv);
+    assert_int_equal(tw_runtime_new(&fx->rt, fx->srv.api, &fx->err), TW_OK);
+}
+
+/* Closes the client (the server thread then ends); fx->srv stays readable. */
+static void s_close(struct fixture *fx)
+{
+    tw_runtime_free(fx->rt);
+    s_server_join(&fx->srv);
+    tw_invocation_cleanup(&fx->inv);
+}
+
 #define NEXT_OK(id, body)                                                                   \
     "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: " id "\r\n"                         \
     "Lambda-Runtime-Deadline-Ms: 1700000000000\r\n"                                         \
@@ -152,192 +186,163 @@ static void s_server_join(struct server *srv)
 
 static void test_next_chunked_then_respond(void **state)
 {
-    struct server srv = { 0 };
-    struct tw_runtime *rt;
-    struct tw_invocation inv;
-    struct tw_err err;
+    struct fixture *fx = s_fixture();
+    struct server *srv = &fx->srv;
 
     (void)state;
-    srv.steps[0].reply = "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: req-1\r\n"
-                         "Lambda-Runtime-Deadline-Ms: 1700000000123\r\n"
-                         "Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:1:function:f\r\n"
-                         "Lambda-Runtime-Trace-Id: Root=1-2-3\r\n"
-                         "Transfer-Encoding: chunked\r\n\r\n"
-                         "5\r\n{\"a\":\r\n3\r\n42}\r\n0\r\n\r\n";
-    srv.steps[1].reply = ACCEPTED;
-    srv.n_steps = 2;
-    s_server_start(&srv);
-    tw_err_clear(&err);
-    tw_invocation_init(&inv);
-    assert_int_equal(tw_runtime_new(&rt, srv.api, &err), TW_OK);
-    assert_int_equal(tw_runtime_next(rt, &inv, &err), TW_OK);
-    assert_string_equal(inv.request_id, "req-1");
-    assert_true(inv.deadline_ms == 1700000000123LL);
-    assert_string_equal(inv.function_arn, "arn:aws:lambda:us-east-1:1:function:f");
-    assert_string_equal(inv.trace_id, "Root=1-2-3");
-    assert_string_equal(tw_buf_cstr(&inv.event), "{\"a\":42}");
-    assert_false(inv.event_too_big);
-    assert_int_equal(tw_runtime_respond(rt, inv.request_id, TW_SPAN_LIT("{\"ok\":1}"), &err),
+    srv->steps[0].reply = "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: req-1\r\n"
+                          "Lambda-Runtime-Deadline-Ms: 1700000000123\r\n"
+                          "Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:1:function:f\r\n"
+                          "Lambda-Runtime-Trace-Id: Root=1-2-3\r\n"
+                          "Transfer-Encoding: chunked\r\n\r\n"
+                          "5\r\n{\"a\":\r\n3\r\n42}\r\n0\r\n\r\n";
+    srv->steps[1].reply = ACCEPTED;
+    s_open(fx, 2);
+    assert_int_equal(tw_runtime_next(fx->rt, &fx->inv, &fx->err), TW_OK);
+    assert_string_equal(fx->inv.request_id, "req-1");
+    assert_true(fx->inv.deadline_ms == 1700000000123LL);
+    assert_string_equal(fx->inv.function_arn, "arn:aws:lambda:us-east-1:1:function:f");
+    assert_string_equal(fx->inv.trace_id, "Root=1-2-3");
+    assert_string_equal(tw_buf_cstr(&fx->inv.event), "{\"a\":42}");
+    assert_false(fx->inv.event_too_big);
+    assert_int_equal(tw_runtime_respond(fx->rt, fx->inv.request_id, TW_SPAN_LIT("{\"ok\":1}"),
+                                        &fx->err),
                      TW_OK);
-    tw_runtime_free(rt); /* closes the connection: the server thread ends */
-    s_server_join(&srv);
+    s_close(fx);
 
-    assert_int_equal(srv.connections, 1);
-    assert_non_null(strstr(srv.requests[0], "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n"));
-    assert_non_null(strstr(srv.requests[0], "\r\nHost: 127.0.0.1:"));
-    assert_non_null(strstr(srv.requests[1], "POST /2018-06-01/runtime/invocation/req-1/response "
-                                            "HTTP/1.1\r\n"));
-    assert_non_null(strstr(srv.requests[1], "\r\nContent-Length: 8\r\n"));
-    assert_non_null(strstr(srv.requests[1], "\r\nContent-Type: application/json\r\n"));
-    assert_null(strstr(srv.requests[1], "Lambda-Runtime-Function-Error-Type"));
-    assert_non_null(strstr(srv.requests[1], "\r\n\r\n{\"ok\":1}"));
-    tw_invocation_cleanup(&inv);
+    assert_int_equal(srv->connections, 1);
+    assert_non_null(strstr(srv->requests[0], "GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\n"));
+    assert_non_null(strstr(srv->requests[0], "\r\nHost: 127.0.0.1:"));
+    assert_non_null(strstr(srv->requests[1], "POST /2018-06-01/runtime/invocation/req-1/response "
+                                             "HTTP/1.1\r\n"));
+    assert_non_null(strstr(srv->requests[1], "\r\nContent-Length: 8\r\n"));
+    assert_non_null(strstr(srv->requests[1], "\r\nContent-Type: application/json\r\n"));
+    assert_null(strstr(srv->requests[1], "Lambda-Runtime-Function-Error-Type"));
+    assert_non_null(strstr(srv->requests[1], "\r\n\r\n{\"ok\":1}"));
+    free(fx);
 }
 
 static void test_reconnects_when_the_server_dropped_the_connection(void **state)
 {
-    struct server srv = { 0 };
-    struct tw_runtime *rt;
-    struct tw_invocation inv;
-    struct tw_err err;
+    struct fixture *fx = s_fixture();
+    struct server *srv = &fx->srv;
 
     (void)state;
     /* The first answer keeps the connection alive, then the server closes it
      * anyway (an idle timeout): the next request must go on a new one. The
      * second answer says Connection: close, which the client must honour. */
-    srv.steps[0].reply = NEXT_OK("a", 2) "{}";
-    srv.steps[0].close_after = 1;
-    srv.steps[1].reply = "HTTP/1.1 202 Accepted\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
-    srv.steps[1].close_after = 1;
-    srv.steps[2].reply = NEXT_OK("b", 3) "{ }";
-    srv.n_steps = 3;
-    s_server_start(&srv);
-    tw_err_clear(&err);
-    tw_invocation_init(&inv);
-    assert_int_equal(tw_runtime_new(&rt, srv.api, &err), TW_OK);
-    assert_int_equal(tw_runtime_next(rt, &inv, &err), TW_OK);
+    srv->steps[0].reply = NEXT_OK("a", 2) "{}";
+    srv->steps[0].close_after = 1;
+    srv->steps[1].reply = "HTTP/1.1 202 Accepted\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+    srv->steps[1].close_after = 1;
+    srv->steps[2].reply = NEXT_OK("b", 3) "{ }";
+    s_open(fx, 3);
+    assert_int_equal(tw_runtime_next(fx->rt, &fx->inv, &fx->err), TW_OK);
     usleep(20000); /* let the close arrive first */
-    assert_int_equal(tw_runtime_respond(rt, "a", TW_SPAN_LIT("{}"), &err), TW_OK);
-    assert_int_equal(tw_runtime_next(rt, &inv, &err), TW_OK);
-    assert_string_equal(inv.request_id, "b");
-    assert_string_equal(tw_buf_cstr(&inv.event), "{ }");
-    tw_runtime_free(rt);
-    s_server_join(&srv);
-    assert_int_equal(srv.connections, 3);
-    tw_invocation_cleanup(&inv);
+    assert_int_equal(tw_runtime_respond(fx->rt, "a", TW_SPAN_LIT("{}"), &fx->err), TW_OK);
+    assert_int_equal(tw_runtime_next(fx->rt, &fx->inv, &fx->err), TW_OK);
+    assert_string_equal(fx->inv.request_id, "b");
+    assert_string_equal(tw_buf_cstr(&fx->inv.event), "{ }");
+    s_close(fx);
+    assert_int_equal(srv->connections, 3);
+    free(fx);
+}
+
+/* The next answer must fail with `rc` and a message holding `text`. */
+static void s_expect_next(struct fixture *fx, int rc, const char *text)
+{
+    tw_err_clear(&fx->err);
+    assert_int_equal(tw_runtime_next(fx->rt, &fx->inv, &fx->err), rc);
+    if (text && !strstr(fx->err.msg, text))
+        fail_msg("message \"%s\" lacks \"%s\"", fx->err.msg, text);
 }
 
 static void test_truncated_answer_is_an_error_then_recovers(void **state)
 {
-    struct server srv = { 0 };
-    struct tw_runtime *rt;
-    struct tw_invocation inv;
-    struct tw_err err;
+    struct fixture *fx = s_fixture();
+    struct server *srv = &fx->srv;
 
     (void)state;
-    srv.steps[0].reply = NEXT_OK("a", 100) "{\"cut";
-    srv.steps[0].close_after = 1;
-    srv.steps[1].reply = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
-    srv.steps[2].reply = "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: c\r\n"
-                         "Lambda-Runtime-Deadline-Ms: soon\r\nContent-Length: 2\r\n\r\n{}";
-    srv.steps[3].reply = "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n";
-    srv.steps[4].reply = "I am not HTTP\r\n";
-    srv.steps[4].close_after = 1;
-    srv.n_steps = 5;
-    s_server_start(&srv);
-    tw_invocation_init(&inv);
-    tw_err_clear(&err);
-    assert_int_equal(tw_runtime_new(&rt, srv.api, &err), TW_OK);
+    srv->steps[0].reply = NEXT_OK("a", 100) "{\"cut";
+    srv->steps[0].close_after = 1;
+    srv->steps[1].reply = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
+    srv->steps[2].reply = "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: c\r\n"
+                          "Lambda-Runtime-Deadline-Ms: soon\r\nContent-Length: 2\r\n\r\n{}";
+    srv->steps[3].reply = "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n";
+    srv->steps[4].reply = "I am not HTTP\r\n";
+    srv->steps[4].close_after = 1;
+    s_open(fx, 5);
     /* Cut mid-body: an error, never a partial event. */
-    assert_int_equal(tw_runtime_next(rt, &inv, &err), TW_ERR);
-    assert_non_null(strstr(err.msg, "truncated"));
-    assert_true(err.transient);
+    s_expect_next(fx, TW_ERR, "truncated");
+    assert_true(fx->err.transient);
     /* A new connection; an invocation without an id is a protocol error. */
-    tw_err_clear(&err);
-    assert_int_equal(tw_runtime_next(rt, &inv, &err), TW_EPARSE);
-    assert_non_null(strstr(err.msg, "without Lambda-Runtime-Aws-Request-Id"));
-    tw_err_clear(&err);
-    assert_int_equal(tw_runtime_next(rt, &inv, &err), TW_EPARSE);
-    assert_non_null(strstr(err.msg, "Deadline-Ms"));
-    assert_string_equal(inv.request_id, "c"); /* still answerable */
-    tw_err_clear(&err);
-    assert_int_equal(tw_runtime_next(rt, &inv, &err), TW_ERR);
-    assert_int_equal(err.http_status, 503);
-    tw_err_clear(&err);
-    assert_int_equal(tw_runtime_next(rt, &inv, &err), TW_ERR);
-    assert_non_null(strstr(err.msg, "status line"));
-    tw_runtime_free(rt);
-    s_server_join(&srv);
-    assert_int_equal(srv.connections, 2);
-    tw_invocation_cleanup(&inv);
+    s_expect_next(fx, TW_EPARSE, "without Lambda-Runtime-Aws-Request-Id");
+    s_expect_next(fx, TW_EPARSE, "Deadline-Ms");
+    assert_string_equal(fx->inv.request_id, "c"); /* still answerable */
+    s_expect_next(fx, TW_ERR, "HTTP 503");
+    assert_int_equal(fx->err.http_status, 503);
+    s_expect_next(fx, TW_ERR, "status line");
+    s_close(fx);
+    assert_int_equal(srv->connections, 2);
+    free(fx);
 }
 
 static void test_oversized_event_is_flagged_and_the_connection_kept(void **state)
 {
-    struct server srv = { 0 };
-    struct tw_runtime *rt;
-    struct tw_invocation inv;
-    struct tw_err err;
+    struct fixture *fx = s_fixture();
+    struct server *srv = &fx->srv;
     size_t body = (size_t)TW_MAX_EVENT + 1000;
     int head;
 
     (void)state;
-    srv.reply_big = malloc(body + 256);
-    assert_non_null(srv.reply_big);
-    head = sprintf(srv.reply_big, NEXT_OK("big", %zu), body);
-    memset(srv.reply_big + head, 'x', body);
-    srv.reply_big_len = (size_t)head + body;
-    srv.steps[0].reply = NULL;
-    srv.steps[1].reply = NEXT_OK("small", 2) "{}";
-    srv.n_steps = 2;
-    s_server_start(&srv);
-    tw_invocation_init(&inv);
-    tw_err_clear(&err);
-    assert_int_equal(tw_runtime_new(&rt, srv.api, &err), TW_OK);
-    assert_int_equal(tw_runtime_next(rt, &inv, &err), TW_OK);
-    assert_string_equal(inv.request_id, "big");
-    assert_true(inv.event_too_big);
-    assert_int_equal(inv.event.len, 0);
+    srv->reply_big = malloc(body + 256);
+    assert_non_null(srv->reply_big);
+    head = sprintf(srv->reply_big, NEXT_OK("big", %zu), body);
+    memset(srv->reply_big + head, 'x', body);
+    srv->reply_big_len = (size_t)head + body;
+    srv->steps[0].reply = NULL;
+    srv->steps[1].reply = NEXT_OK("small", 2) "{}";
+    s_open(fx, 2);
+    assert_int_equal(tw_runtime_next(fx->rt, &fx->inv, &fx->err), TW_OK);
+    assert_string_equal(fx->inv.request_id, "big");
+    assert_true(fx->inv.event_too_big);
+    assert_int_equal(fx->inv.event.len, 0);
     /* The whole body was read: the same connection carries the next one. */
-    assert_int_equal(tw_runtime_next(rt, &inv, &err), TW_OK);
-    assert_string_equal(inv.request_id, "small");
-    assert_false(inv.event_too_big);
-    tw_runtime_free(rt);
-    s_server_join(&srv);
-    assert_int_equal(srv.connections, 1);
-    tw_invocation_cleanup(&inv);
+    assert_int_equal(tw_runtime_next(fx->rt, &fx->inv, &fx->err), TW_OK);
+    assert_string_equal(fx->inv.request_id, "small");
+    assert_false(fx->inv.event_too_big);
+    s_close(fx);
+    assert_int_equal(srv->connections, 1);
+    free(fx);
 }
 
 static void test_post_statuses_and_error_reports(void **state)
 {
-    struct server srv = { 0 };
-    struct tw_runtime *rt;
-    struct tw_err err;
+    struct fixture *fx = s_fixture();
+    struct server *srv = &fx->srv;
 
     (void)state;
-    srv.steps[0].reply = "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n";
-    srv.steps[1].reply = ACCEPTED;
-    srv.steps[2].reply = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n";
-    srv.n_steps = 3;
-    s_server_start(&srv);
-    tw_err_clear(&err);
-    assert_int_equal(tw_runtime_new(&rt, srv.api, &err), TW_OK);
-    assert_int_equal(tw_runtime_respond(rt, "r", TW_SPAN_LIT("{}"), &err), TW_ETOOBIG);
-    tw_err_clear(&err);
-    assert_int_equal(tw_runtime_report_error(rt, "r", "Response.TooLarge", "too \"big\"", &err),
+    srv->steps[0].reply = "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 0\r\n\r\n";
+    srv->steps[1].reply = ACCEPTED;
+    srv->steps[2].reply = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n";
+    s_open(fx, 3);
+    assert_int_equal(tw_runtime_respond(fx->rt, "r", TW_SPAN_LIT("{}"), &fx->err), TW_ETOOBIG);
+    tw_err_clear(&fx->err);
+    assert_int_equal(tw_runtime_report_error(fx->rt, "r", "Response.TooLarge", "too \"big\"",
+                                             &fx->err),
                      TW_OK);
-    tw_err_clear(&err);
-    assert_int_equal(tw_runtime_init_error(rt, "Runtime.Broken", "x", &err), TW_ERR);
-    assert_int_equal(err.http_status, 500);
-    tw_runtime_free(rt);
-    s_server_join(&srv);
-    assert_non_null(strstr(srv.requests[1], "POST /2018-06-01/runtime/invocation/r/error "));
-    assert_non_null(strstr(srv.requests[1], "\r\nLambda-Runtime-Function-Error-Type: "
-                                            "Response.TooLarge\r\n"));
-    assert_non_null(strstr(srv.requests[1], "{\"errorMessage\":\"too \\\"big\\\"\","
-                                            "\"errorType\":\"Response.TooLarge\","
-                                            "\"stackTrace\":[]}"));
-    assert_non_null(strstr(srv.requests[2], "POST /2018-06-01/runtime/init/error "));
+    tw_err_clear(&fx->err);
+    assert_int_equal(tw_runtime_init_error(fx->rt, "Runtime.Broken", "x", &fx->err), TW_ERR);
+    assert_int_equal(fx->err.http_status, 500);
+    s_close(fx);
+    assert_non_null(strstr(srv->requests[1], "POST /2018-06-01/runtime/invocation/r/error "));
+    assert_non_null(strstr(srv->requests[1], "\r\nLambda-Runtime-Function-Error-Type: "
+                                             "Response.TooLarge\r\n"));
+    assert_non_null(strstr(srv->requests[1], "{\"errorMessage\":\"too \\\"big\\\"\","
+                                             "\"errorType\":\"Response.TooLarge\","
+                                             "\"stackTrace\":[]}"));
+    assert_non_null(strstr(srv->requests[2], "POST /2018-06-01/runtime/init/error "));
+    free(fx);
 }
 
 static void test_api_address_forms(void **state)
