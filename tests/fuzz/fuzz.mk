@@ -4,7 +4,7 @@
 #   include tests/fuzz/fuzz.mk                               (from the Makefile)
 #
 #   fuzz-all             every target below, FUZZ_SECONDS each, one after the other
-#   fuzz-<name>          one target: filter event params arn profile json query
+#   fuzz-<name>          one target: filter event params arn profile json query http1
 #   fuzz-build           build every target, run nothing
 #   fuzz-regressions     replay tests/fuzz/regressions/<name>/* and every seed
 #                        corpus through the binaries (no fuzzing; seconds)
@@ -18,6 +18,8 @@
 #   profile  shared credentials/config files (creds.h)         corpus/profile
 #   json     JSON 1.1 replies, JSON error bodies, awsjson.h    corpus/json
 #   query    Query XML replies, Query error bodies, awsxml.h   corpus/query
+#   http1    Runtime API answers: the HTTP/1.1 response        corpus/http1
+#            parser (http1.h), fed whole and in pieces
 #
 # Each builds with clang, libFuzzer, ASan and UBSan (any finding aborts), then
 # runs for FUZZ_SECONDS on a scratch corpus seeded from tests/fuzz/corpus/<name>/.
@@ -46,7 +48,7 @@ FUZZ_WARN     := -std=c11 -Wall -Wextra -Werror -pedantic -Wstrict-prototypes -W
 FUZZ_SAN      := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS   ?= $(FUZZ_WARN) $(FUZZ_SAN) -g -O1 -D_GNU_SOURCE -Iinclude -Isrc -Itests/fuzz
 FUZZ_LIBS     ?= -lcjson -lexpat -lcrypto
-FUZZ_NAMES    := filter event params arn profile json query
+FUZZ_NAMES    := filter event params arn profile json query http1
 
 # Sources per target (the target's own file comes last).
 FUZZ_FILTER_SRC  := src/buf.c src/filter_parse.c src/filter_re.c src/filter_eval.c \
@@ -60,6 +62,7 @@ FUZZ_PROTO_SRC   := src/buf.c src/timeutil.c src/arn.c src/creds.c src/facts.c s
                     src/proto_config.c src/proto_logs.c src/proto_sns.c src/proto_sts.c \
                     src/report.c src/event.c
 FUZZ_JSON_SRC    := $(FUZZ_PROTO_SRC) tests/fuzz/fuzz_json.c
+FUZZ_HTTP1_SRC   := src/buf.c src/http1.c tests/fuzz/fuzz_http1.c
 FUZZ_QUERY_SRC   := $(FUZZ_PROTO_SRC) tests/fuzz/fuzz_query.c
 
 # Longest input per target: above the largest seed, below what slows the search.
@@ -70,6 +73,7 @@ FUZZ_ARN_MAXLEN     := 2200
 FUZZ_PROFILE_MAXLEN := 4096
 FUZZ_JSON_MAXLEN    := 8192
 FUZZ_QUERY_MAXLEN   := 8192
+FUZZ_HTTP1_MAXLEN   := 4096
 
 FUZZ_HDR      := $(wildcard include/*.h src/*.h) tests/fuzz/fuzz_common.h
 FUZZ_BINS     := $(foreach n,$(FUZZ_NAMES),$(FUZZ_BUILD)/fuzz_$(n))
