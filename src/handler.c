@@ -156,7 +156,7 @@ static int s_assume_role(struct s_invocation *inv, struct tw_outcome *out)
     const struct tw_creds *cached;
     char account_role[160];
     const char *exec_arn;
-    int rc = TW_ERR;
+    int rc = TW_ERR, call_rc;
 
     memset(&assumed, 0, sizeof(assumed));
     tw_buf_init(&role_arn, 2048);
@@ -184,8 +184,8 @@ static int s_assume_role(struct s_invocation *inv, struct tw_outcome *out)
         goto out;
     }
     call.creds = &inv->base_creds;
-    if ((rc = tw_aws_run1(&inv->aws, &call, &out->err)) != TW_OK) {
-        s_fail_aws(out, rc, &call.err, "assuming the execution role");
+    if ((call_rc = tw_aws_run1(&inv->aws, &call, &out->err)) != TW_OK) {
+        s_fail_aws(out, call_rc, &call.err, "assuming the execution role");
         goto out;
     }
     if (tw_proto_parse_assume_role(&assumed, tw_buf_span(&call.response), &out->err) != TW_OK ||
@@ -321,8 +321,19 @@ static int s_ensure_creds(struct s_invocation *inv, struct tw_outcome *out)
     }
     inv->aws.creds = &inv->base_creds;
     inv->creds = &inv->base_creds;
-    if (inv->params.execution_role_name[0] && s_assume_role(inv, out) != TW_OK)
-        return TW_ERR;
+    if (inv->params.execution_role_name[0]) {
+        /* Fail closed: with an execution role, only the assumed role may
+         * sign the audit's calls — never the function's own credentials,
+         * which would read another account. */
+        inv->creds = NULL;
+        if (s_assume_role(inv, out) != TW_OK)
+            return TW_ERR;
+        if (!inv->creds) {
+            tw_err_set(&out->err, "no credentials after AssumeRole (a bug in trailwatch)");
+            tw_outcome_fail(out, "Audit.Failed", NULL);
+            return TW_ERR;
+        }
+    }
     inv->aws.creds = inv->creds;
     return TW_OK;
 }
