@@ -34,6 +34,8 @@ struct tw_http_request {
     char request_id[96];        /* x-amzn-RequestId or x-amz-request-id */
     char error[256];            /* transport failure, for people */
     int new_connection;         /* 1 if this exchange opened a connection */
+    int untrusted;              /* TW_ERR because TLS verification failed (or the CA
+                                 * file is unusable): retrying cannot help */
 
     void *priv_;                /* the transport's */
 };

@@ -259,7 +259,8 @@ static int s_classify(struct tw_aws *c, struct tw_aws_call *call)
          * is still a network failure, not an answer. */
         e->http_status = 0;
         call->rc = h->rc;
-        e->transient = h->rc != TW_ETOOBIG;
+        /* An untrusted certificate stays untrusted: no retry, no "later". */
+        e->transient = h->rc != TW_ETOOBIG && !h->untrusted;
         if (h->rc == TW_ETIMEOUT) {
             /* The request had all the time left before the deadline. */
             e->deadline = 1;
@@ -268,7 +269,7 @@ static int s_classify(struct tw_aws *c, struct tw_aws_call *call)
         } else {
             tw_err_set(e, "%s", h->error[0] ? h->error : "request failed");
         }
-        return h->rc == TW_ERR; /* connection errors; a timeout had all the time */
+        return h->rc == TW_ERR && !h->untrusted; /* connection errors; a timeout had all the time */
     }
     if (h->status >= 200 && h->status < 300) {
         call->rc = TW_OK;

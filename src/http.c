@@ -367,6 +367,7 @@ static int s_start(void *ctx, struct tw_http_request *req, struct tw_err *err)
     req->request_id[0] = '\0';
     req->error[0] = '\0';
     req->new_connection = 0;
+    req->untrusted = 0;
     tw_buf_cleanup(&req->response);
     tw_buf_init(&req->response, req->max_response);
     if (!e)
@@ -455,11 +456,14 @@ static struct tw_http_request *s_finish(struct tw_http *h, CURL *curl, CURLcode 
         snprintf(req->error, sizeof(req->error), "%s", curl_easy_strerror(result));
     } else if (result == CURLE_PEER_FAILED_VERIFICATION && e->amazon_roots) {
         req->rc = TW_ERR;
+        req->untrusted = 1;
         snprintf(req->error, sizeof(req->error),
-                 "%.150s (only the Amazon Trust Services roots are trusted for AWS endpoints; "
-                 "AWS_CA_BUNDLE names another bundle)",
+                 "%.140s (only the Amazon Trust Services roots are trusted for AWS endpoints; "
+                 "set AWS_CA_BUNDLE to name another bundle)",
                  e->errbuf[0] ? e->errbuf : curl_easy_strerror(result));
     } else {
+        req->untrusted = result == CURLE_PEER_FAILED_VERIFICATION ||
+                         result == CURLE_SSL_CACERT_BADFILE;
         req->rc = TW_ERR;
         snprintf(req->error, sizeof(req->error), "%s",
                  e->errbuf[0] ? e->errbuf : curl_easy_strerror(result));
