@@ -582,7 +582,11 @@ static int s_build_children(const struct s_ctx *c, int node, cJSON *obj)
         v = s_build(c, ch);
         if (!v)
             return TW_ENOMEM;
-        cJSON_AddItemToObject(obj, tw_filter_str(f, f->trie[ch].key_off), v);
+        /* A field silently left out would change what the record proves. */
+        if (!cJSON_AddItemToObject(obj, tw_filter_str(f, f->trie[ch].key_off), v)) {
+            cJSON_Delete(v);
+            return TW_ENOMEM;
+        }
     }
     return TW_OK;
 }
@@ -636,11 +640,11 @@ static cJSON *s_build(const struct s_ctx *c, int node)
                 }
             if (!named)
                 item = cJSON_CreateNull();
-            if (!item) {
+            if (!item || !cJSON_AddItemToArray(v, item)) {
+                cJSON_Delete(item);
                 cJSON_Delete(v);
                 return NULL;
             }
-            cJSON_AddItemToArray(v, item);
         }
     }
     return v;
@@ -804,11 +808,11 @@ static cJSON *s_false_value(const struct tw_filter *f, int node)
         if (f->trie[ch].kind != TW_FT_KEY)
             continue; /* an index below an object: wrong type, false */
         v = s_false_value(f, ch);
-        if (!v) {
+        if (!v || !cJSON_AddItemToObject(obj, tw_filter_str(f, f->trie[ch].key_off), v)) {
+            cJSON_Delete(v);
             cJSON_Delete(obj);
             return NULL;
         }
-        cJSON_AddItemToObject(obj, tw_filter_str(f, f->trie[ch].key_off), v);
     }
     return obj;
 }
@@ -825,11 +829,11 @@ static cJSON *s_false_event(const struct tw_filter *f, const char *name, int nam
         if (ch == name_node || ch == source_node || f->trie[ch].kind != TW_FT_KEY)
             continue;
         v = s_false_value(f, ch);
-        if (!v) {
+        if (!v || !cJSON_AddItemToObject(ev, tw_filter_str(f, f->trie[ch].key_off), v)) {
+            cJSON_Delete(v);
             cJSON_Delete(ev);
             return NULL;
         }
-        cJSON_AddItemToObject(ev, tw_filter_str(f, f->trie[ch].key_off), v);
     }
     return ev;
 }
