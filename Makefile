@@ -166,6 +166,9 @@ $(NATIVE)/support/%.o: tests/support/%.c $(HDR) $(wildcard tests/support/*.h)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(NATIVE_CFLAGS) -Itests/support -Wno-missing-prototypes -c $< -o $@
 
+# Kept between runs (make would delete them as intermediates of the rule below).
+.SECONDARY: $(TESTLIB_OBJ)
+
 $(NATIVE)/test_%: tests/test_%.c $(NATIVE_OBJ) $(TESTLIB_OBJ)
 	@mkdir -p $(@D)
 	@echo "  TEST    $@"

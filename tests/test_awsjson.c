@@ -64,6 +64,10 @@ static void test_json_utf8(void **state)
     assert_false(tw_json_utf8_valid("\xF0\x80\x80\x80", 4));
     assert_false(tw_json_utf8_valid("\xF5\x80\x80\x80", 4));
     assert_false(tw_json_utf8_valid("\xE2\x28\xA1", 3));
+    /* A bad third or fourth byte, after a good second one. */
+    assert_false(tw_json_utf8_valid("\xE2\x82\x41", 3));
+    assert_false(tw_json_utf8_valid("\xF0\x90\x8D\xC0", 4));
+    assert_true(tw_json_utf8_valid("\xF0\x90\x8D\xBF", 4));
 }
 
 static cJSON *s_doc(const char *text)
@@ -192,7 +196,41 @@ static void test_json_string_cap(void **state)
     assert_int_equal(strlen(s), TW_JSON_MAX_STRING);
     free(s);
     cJSON_Delete(doc);
+
+    /* An over-long item in a string array: TW_ETOOBIG, nothing returned. */
+    {
+        char **v = (char **)&s;
+        size_t nv = 7;
+
+        memcpy(text, "{\"a\":[\"p\",\"", 11);
+        memset(text + 11, 'x', n);
+        memcpy(text + 11 + n, "\"]}", 4);
+        doc = s_doc(text);
+        assert_int_equal(tw_json_get_string_array(&v, &nv, doc, "a", 10, &err), TW_ETOOBIG);
+        assert_null(v);
+        assert_int_equal(nv, 0);
+        cJSON_Delete(doc);
+    }
     free(text);
+}
+
+/* A number that overflows a double is not a number AWS meant. */
+static void test_json_non_finite(void **state)
+{
+    cJSON *doc = s_doc("{\"inf\":1e999,\"ninf\":-1e999,\"ok\":1e308}");
+    struct tw_err err;
+    double d = 7;
+    int have = 7;
+
+    (void)state;
+    tw_err_clear(&err);
+    assert_int_equal(tw_json_get_number(&d, &have, doc, "inf", &err), TW_EPARSE);
+    assert_string_equal(err.msg, "field \"inf\" is not a finite number");
+    assert_int_equal(tw_json_get_number(&d, &have, doc, "ninf", &err), TW_EPARSE);
+    assert_int_equal(tw_json_get_number(&d, &have, doc, "ok", &err), TW_OK);
+    assert_true(d == 1e308);
+    assert_int_equal(have, 1);
+    cJSON_Delete(doc);
 }
 
 int main(void)
@@ -202,6 +240,7 @@ int main(void)
         cmocka_unit_test(test_json_utf8),
         cmocka_unit_test(test_json_getters),
         cmocka_unit_test(test_json_string_cap),
+        cmocka_unit_test(test_json_non_finite),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "awsproto.h"
+#include "cjson_fail.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +173,10 @@ static void test_query_error_bodies(void **state)
           "You are not authorized", "ea966190-f9aa-478e-9ede-cb5432daacc0" },
         { NULL, "<Error><Code>NoSuchKey</Code><Message>m</Message><RequestId>r1</RequestId></Error>",
           TW_OK, "NoSuchKey", "m", "r1" },
+        /* EC2 style with the id spelt RequestId, as some Query services do. */
+        { NULL, "<Response><Errors><Error><Code>RequestLimitExceeded</Code><Message>slow down"
+                "</Message></Error></Errors><RequestId>r2</RequestId></Response>",
+          TW_OK, "RequestLimitExceeded", "slow down", "r2" },
         /* No RequestId in the body: the header's stays. */
         { NULL, "<ErrorResponse><Error><Code>InvalidNextToken</Code></Error></ErrorResponse>",
           TW_OK, "InvalidNextToken", "", "from-header" },
@@ -499,7 +504,90 @@ static void test_builder_failures(void **state)
     assert_non_null(strstr(err.msg, "PutEvaluations request body would exceed 20 bytes"));
     assert_string_equal(tw_buf_cstr(&small), "x");
     tw_buf_cleanup(&small);
+
+    /* A body that fits the cap alone but not after what the buffer holds. */
+    tw_buf_init(&small, 60);
+    assert_int_equal(tw_buf_append_cstr(&small, "0123456789012345678901234567890123456789"), TW_OK);
+    assert_int_equal(tw_proto_get_caller_identity_request(&small, &err), TW_ETOOBIG);
+    assert_string_equal(err.msg, "GetCallerIdentity request body would exceed 60 bytes");
+    assert_int_equal(small.len, 40);
+    tw_buf_cleanup(&small);
     tw_buf_cleanup(&b);
+}
+
+/* The JSON builders, one per index; 0 past the last. */
+static int s_json_builder(int which, struct tw_buf *b, struct tw_err *err, const char **op)
+{
+    static const char *const names[] = { "t1", "t2", "t3" };
+    struct tw_evaluation ev[3];
+
+    ev[0] = s_eval(TW_NON_COMPLIANT, "No alarm", 1732723200000);
+    ev[1] = s_eval(TW_COMPLIANT, "", 1732723200123);
+    ev[2] = s_eval(TW_NOT_APPLICABLE, "n/a", 1732723200456);
+    switch (which) {
+    case 0:
+        *op = "DescribeTrails";
+        return tw_proto_describe_trails_request(b, names, 3, 1, err);
+    case 1:
+        *op = "GetTrailStatus";
+        return tw_proto_get_trail_status_request(b, "arn:aws:cloudtrail:x", err);
+    case 2:
+        *op = "GetEventSelectors";
+        return tw_proto_get_event_selectors_request(b, "arn:aws:cloudtrail:x", err);
+    case 3:
+        *op = "DescribeMetricFilters";
+        return tw_proto_describe_metric_filters_request(b, "group", "token", err);
+    case 4:
+        *op = "PutEvaluations";
+        return tw_proto_put_evaluations_request(b, ev, 3, "TESTMODE", 1, err);
+    case 5:
+        *op = "PutExternalEvaluation";
+        return tw_proto_put_external_evaluation_request(b, "trailwatch", &ev[0], err);
+    default:
+        *op = NULL;
+        return TW_OK;
+    }
+}
+
+/* Every allocation failure inside cJSON is TW_ENOMEM naming the request, and
+ * the buffer keeps exactly what it held. */
+static void test_json_builders_out_of_memory(void **state)
+{
+    struct tw_buf b, ref;
+    struct tw_err err;
+    const char *op;
+
+    (void)state;
+    tw_buf_init(&b, 64 * 1024);
+    tw_buf_init(&ref, 64 * 1024);
+    for (int which = 0; s_json_builder(which, &ref, &err, &op) == TW_OK && op; which++) {
+        unsigned long n;
+        int rc;
+        char want[128];
+
+        snprintf(want, sizeof(want), "out of memory building the %s request", op);
+        for (n = 1;; n++) {
+            tw_buf_reset(&b);
+            assert_int_equal(tw_buf_append_cstr(&b, "keep"), TW_OK);
+            tw_err_clear(&err);
+            cf_fail_at(n);
+            rc = s_json_builder(which, &b, &err, &op);
+            cf_reset();
+            if (!cf_failed())
+                break;
+            if (rc != TW_ENOMEM)
+                fail_msg("%s: allocation %lu failed: rc %d (%s)", op, n, rc, err.msg);
+            assert_string_equal(err.msg, want);
+            assert_string_equal(tw_buf_cstr(&b), "keep");
+        }
+        /* With nothing failing, the same body as an uninstrumented run. */
+        assert_int_equal(rc, TW_OK);
+        assert_true(n > 2);
+        assert_string_equal(tw_buf_cstr(&b) + 4, tw_buf_cstr(&ref));
+        tw_buf_reset(&ref);
+    }
+    tw_buf_cleanup(&b);
+    tw_buf_cleanup(&ref);
 }
 
 static void test_targets(void **state)
@@ -529,6 +617,7 @@ int main(void)
         cmocka_unit_test(test_json_builders),
         cmocka_unit_test(test_query_builders),
         cmocka_unit_test(test_builder_failures),
+        cmocka_unit_test(test_json_builders_out_of_memory),
         cmocka_unit_test(test_targets),
     };
 

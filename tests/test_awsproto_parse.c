@@ -686,6 +686,13 @@ static const struct {
       "\"NotEndsWith\":[\"a\",null]}]}]}",
       TW_EPARSE, "FieldSelectors[1]: field \"NotEndsWith\" item 1 must be a string, not null" },
     { P_SELECTORS, "{\"AdvancedEventSelectors\":{}}", TW_EPARSE, "AdvancedEventSelectors" },
+    { P_SELECTORS, "{\"EventSelectors\":[1]}", TW_EPARSE, "EventSelectors[0]: item is not an object" },
+    { P_SELECTORS, "{\"EventSelectors\":[{\"ReadWriteType\":5}]}", TW_EPARSE,
+      "EventSelectors[0]: field \"ReadWriteType\" must be a string" },
+    { P_SELECTORS, "{\"AdvancedEventSelectors\":[[]]}", TW_EPARSE,
+      "AdvancedEventSelectors[0]: item is not an object" },
+    { P_SELECTORS, "{\"AdvancedEventSelectors\":[{\"FieldSelectors\":[\"Field\"]}]}", TW_EPARSE,
+      "FieldSelectors[0]: item is not an object" },
     /* DescribeMetricFilters */
     { P_FILTERS, "{\"metricFilters\":[],\"nextToken\":\"\"}", TW_OK, NULL },
     { P_FILTERS, "{\"metricFilters\":[{\"filterName\":\"f\"}]}", TW_EPARSE,
@@ -709,6 +716,11 @@ static const struct {
       "\"metricNamespace\":\"n\",\"metricValue\":\"1\",\"dimensions\":[]}]}]}",
       TW_EPARSE, "\"dimensions\" must be an object" },
     { P_FILTERS, "{\"metricFilters\":[{\"metricTransformations\":[{}]}]}", TW_EPARSE, "filterName" },
+    { P_FILTERS, "{\"metricFilters\":[null]}", TW_EPARSE, "metricFilters[0]: item is not an object" },
+    { P_FILTERS,
+      "{\"metricFilters\":[{\"filterName\":\"f\",\"metricTransformations\":[{\"metricName\":\"m\","
+      "\"metricNamespace\":\"n\",\"metricValue\":\"1\",\"dimensions\":{}}]}]}",
+      TW_OK, NULL },
     { P_FILTERS, "{\"metricFilters\":[],\"nextToken\":5}", TW_EPARSE, "nextToken" },
     { P_FILTERS, "{\"metricFilters\":[],\"nextToken\":\"tok\"} x", TW_EPARSE, "not one complete" },
     /* DescribeAlarms */
@@ -787,6 +799,58 @@ static void test_parse_table(void **state)
         if (s_cases[i].msg && !strstr(err.msg, s_cases[i].msg))
             fail_msg("case %zu: msg \"%s\" lacks \"%s\"", i, err.msg, s_cases[i].msg);
     }
+}
+
+/* Documented normalisations: "" tokens are no token, an empty log group ARN
+ * delivers nowhere, an empty delivery error is no error. */
+static void test_empty_members(void **state)
+{
+    static const char alarms[] =
+        "<DescribeAlarmsResponse><DescribeAlarmsResult><MetricAlarms/><NextToken></NextToken>"
+        "</DescribeAlarmsResult></DescribeAlarmsResponse>";
+    static const char subs[] =
+        "<ListSubscriptionsByTopicResponse><ListSubscriptionsByTopicResult><Subscriptions/>"
+        "<NextToken/></ListSubscriptionsByTopicResult></ListSubscriptionsByTopicResponse>";
+    struct tw_alarm *a = NULL;
+    struct tw_subscription *sub = NULL;
+    struct tw_trail *t = NULL, status;
+    size_t n = 0;
+    char *next = (char *)"junk";
+    struct tw_err err;
+
+    (void)state;
+    tw_err_clear(&err);
+    assert_int_equal(tw_proto_parse_describe_alarms(&a, &n, &next, tw_span_cstr(alarms), &err),
+                     TW_OK);
+    assert_int_equal(n, 0);
+    assert_null(next);
+    next = (char *)"junk";
+    assert_int_equal(
+        tw_proto_parse_list_subscriptions_by_topic(&sub, &n, &next, tw_span_cstr(subs), &err),
+        TW_OK);
+    assert_int_equal(n, 0);
+    assert_null(next);
+
+    assert_int_equal(tw_proto_parse_describe_trails(
+                         &t, &n,
+                         tw_span_cstr("{\"trailList\":[{\"Name\":\"x\"," ARN_T
+                                      ",\"CloudWatchLogsLogGroupArn\":\"\"}]}"),
+                         &err),
+                     TW_OK);
+    assert_int_equal(n, 1);
+    assert_null(t[0].log_group_arn);
+    tw_proto_trails_free(t, n);
+
+    memset(&status, 0, sizeof(status));
+    status.latest_cwl_delivery_error = tw_strdup("old");
+    assert_int_equal(tw_proto_parse_get_trail_status(
+                         &status,
+                         tw_span_cstr("{\"IsLogging\":true,\"LatestCloudWatchLogsDeliveryError\":\"\"}"),
+                         &err),
+                     TW_OK);
+    assert_int_equal(status.is_logging, 1);
+    assert_null(status.latest_cwl_delivery_error);
+    tw_trail_cleanup(&status);
 }
 
 /* ---- broken bodies ---------------------------------------------------------------------------- */
@@ -929,6 +993,53 @@ static void test_caps(void **state)
     assert_int_equal(s_run(P_STATUS, tw_buf_span(&b), &err), TW_ETOOBIG);
     tw_buf_cleanup(&b);
 
+    /* More than TW_PROTO_MAX_LIST dimensions on a metric filter. */
+    tw_buf_init(&b, 4u << 20);
+    assert_int_equal(tw_buf_append_cstr(&b, "{\"metricFilters\":[{\"filterName\":\"f\","
+                                            "\"metricTransformations\":[{\"metricName\":\"m\","
+                                            "\"metricNamespace\":\"n\",\"metricValue\":\"1\","
+                                            "\"dimensions\":{"),
+                     TW_OK);
+    for (int i = 0; i <= TW_PROTO_MAX_LIST; i++)
+        assert_int_equal(tw_buf_printf(&b, "%s\"d%d\":\"$.x\"", i ? "," : "", i), TW_OK);
+    assert_int_equal(tw_buf_append_cstr(&b, "}}]}]}"), TW_OK);
+    assert_int_equal(s_run(P_FILTERS, tw_buf_span(&b), &err), TW_ETOOBIG);
+    assert_non_null(strstr(err.msg, "\"dimensions\" has more than 1000 entries"));
+    tw_buf_reset(&b);
+
+    /* A dimension value longer than TW_JSON_MAX_STRING. */
+    assert_int_equal(tw_buf_append_cstr(&b, "{\"metricFilters\":[{\"filterName\":\"f\","
+                                            "\"metricTransformations\":[{\"metricName\":\"m\","
+                                            "\"metricNamespace\":\"n\",\"metricValue\":\"1\","
+                                            "\"dimensions\":{\"d\":\""),
+                     TW_OK);
+    for (int i = 0; i <= TW_JSON_MAX_STRING / 16; i++)
+        assert_int_equal(tw_buf_append_cstr(&b, "0123456789abcdef"), TW_OK);
+    assert_int_equal(tw_buf_append_cstr(&b, "\"}}]}]}"), TW_OK);
+    assert_int_equal(s_run(P_FILTERS, tw_buf_span(&b), &err), TW_ETOOBIG);
+    assert_non_null(strstr(err.msg, "\"dimensions\" has an over-long entry"));
+    tw_buf_cleanup(&b);
+
+    /* Pages accumulate up to TW_PROTO_MAX_TOTAL_ITEMS: one more item than
+     * that is refused before the list is touched (the list here is only
+     * counted, never read: the cap is checked first). */
+    {
+        struct tw_metric_filter *f = NULL;
+        size_t n = TW_PROTO_MAX_TOTAL_ITEMS;
+        char *next = NULL;
+        size_t len;
+        char *body = s_load("logs/describe-metric-filters-page2.json", &len);
+
+        assert_int_equal(tw_proto_parse_describe_metric_filters(&f, &n, &next,
+                                                                (struct tw_span){ body, len }, &err),
+                         TW_ETOOBIG);
+        assert_non_null(strstr(err.msg, "more than 100000 items over all pages"));
+        assert_null(f);
+        assert_int_equal(n, TW_PROTO_MAX_TOTAL_ITEMS);
+        assert_null(next);
+        free(body);
+    }
+
     /* A body past TW_PROTO_MAX_BODY is refused before parsing. */
     assert_int_equal(s_run(P_FILTERS, (struct tw_span){ "{}", TW_PROTO_MAX_BODY + 1 }, &err),
                      TW_ETOOBIG);
@@ -949,6 +1060,7 @@ int main(void)
         cmocka_unit_test(test_sts),
         cmocka_unit_test(test_put_evaluations),
         cmocka_unit_test(test_parse_table),
+        cmocka_unit_test(test_empty_members),
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_truncation),
         cmocka_unit_test(test_caps),

@@ -81,6 +81,17 @@ static void test_err_prefix_and_strlcpy(void **state)
     assert_true(tw_span_eq_cstr(TW_SPAN_LIT("abc"), "abc"));
     assert_false(tw_span_eq_cstr(TW_SPAN_LIT("abc"), "abd"));
     assert_int_equal(tw_span_cstr(NULL).len, 0);
+    /* A zero-size destination is never written; the return says whether
+     * anything was lost. */
+    small[0] = 'z';
+    assert_int_equal(tw_strlcpy(small, "abc", 0), 1);
+    assert_int_equal(tw_strlcpy(small, "", 0), 0);
+    assert_int_equal(small[0], 'z');
+    /* NULL-safe helpers. */
+    assert_null(tw_strdup(NULL));
+    tw_err_prefix(NULL, "ignored %d", 1);
+    tw_buf_cleanup(NULL);
+    tw_buf_cleanup_secure(NULL);
 }
 
 int main(void)

@@ -259,6 +259,13 @@ static void test_profile_grammar(void **state)
         { "[profile in valid]\nname = x\n[profile foo]\nname = v", "name", "v", TW_OK, NULL },
         { "[profile foo]\nNAME = v", "name", "v", TW_OK, NULL },
         { "[profile foo]\nname =", "name", NULL, TW_OK, NULL },
+        /* Sections with an empty name are not profiles. */
+        { "[profile ]\nname = x\n[profile foo]\nname = v", "name", "v", TW_OK, NULL },
+        { "[ ]\nname = x\n[profile foo]\nname = v", "name", "v", TW_OK, NULL },
+        /* What hangs off an ignored property is ignored with it. */
+        { "[profile foo]\nin valid =\n k = x\nname = v", "name", "v", TW_OK, NULL },
+        { "[profile foo]\nin valid = x\n continued\nname = v", "name", "v", TW_OK, NULL },
+        { "[profile foo]\nname = v\ns3 =\n in valid = x", "name", "v", TW_OK, NULL },
         { "\n\t \n[profile foo]\n\t\nname = v\n \t\n", "name", "v", TW_OK, NULL },
         { "name = value", NULL, NULL, TW_EPARSE, "line 1" },
         { "[profile foo\nname = v", NULL, NULL, TW_EPARSE, "line 1" },
@@ -340,6 +347,32 @@ static void test_profile_caps(void **state)
     assert_int_equal(tw_profile_load(&p, &env, &err), TW_ETOOBIG);
     assert_null(p);
 
+    /* A NUL byte: refused at its line, the text after it never read as a value. */
+    {
+        static const char nul[] = "[default]\nx = a\0b\n";
+        FILE *fp = fopen(path, "wb");
+        assert_non_null(fp);
+        assert_int_equal(fwrite(nul, 1, sizeof(nul) - 1, fp), sizeof(nul) - 1);
+        assert_int_equal(fclose(fp), 0);
+    }
+    tw_err_clear(&err);
+    assert_int_equal(tw_profile_load(&p, &env, &err), TW_EPARSE);
+    assert_null(p);
+    assert_non_null(strstr(err.msg, "line 2: a NUL byte"));
+
+    /* A path that cannot be opened (not merely missing) is an error. */
+    {
+        char name[320];
+        memcpy(name, "tests/", 6);
+        memset(name + 6, 'n', 300);
+        name[306] = '\0';
+        fe.kv[1] = name;
+        tw_err_clear(&err);
+        assert_int_equal(tw_profile_load(&p, &env, &err), TW_ERR);
+        assert_null(p);
+        assert_non_null(strstr(err.msg, "cannot open tests/nnn"));
+    }
+
     /* A directory where a file should be. */
     fe.kv[1] = "tests/fixtures/aws-config";
     tw_err_clear(&err);
@@ -347,6 +380,68 @@ static void test_profile_caps(void **state)
     assert_non_null(strstr(err.msg, "not a regular file"));
     free(text);
     unlink(path);
+}
+
+/* The environment that names the files and the profile is checked. */
+static void test_profile_env_errors(void **state)
+{
+    char long_home[5000], long_profile[TW_PROFILE_NAME_MAX + 2];
+    struct tw_profile *p = NULL;
+    struct tw_err err;
+
+    (void)state;
+    memset(long_home, 'h', sizeof(long_home) - 1);
+    long_home[0] = '/';
+    long_home[sizeof(long_home) - 1] = '\0';
+    memset(long_profile, 'p', sizeof(long_profile) - 1);
+    long_profile[sizeof(long_profile) - 1] = '\0';
+    {
+        const struct {
+            const char *what;
+            struct s_fake_env env;
+            const char *msg;
+        } cases[] = {
+            { "~ without HOME", { { "AWS_SHARED_CREDENTIALS_FILE", "~/creds", NULL } },
+              "AWS_SHARED_CREDENTIALS_FILE starts with ~ but HOME is not set" },
+            { "~ in the config path without HOME",
+              { { "AWS_SHARED_CREDENTIALS_FILE", NO_FILE, "AWS_CONFIG_FILE", "~", NULL } },
+              "AWS_CONFIG_FILE starts with ~ but HOME is not set" },
+            { "HOME too long for a path", { { "HOME", long_home, NULL } },
+              "the path of the shared credentials file is too long" },
+            { "AWS_PROFILE too long", { { "AWS_PROFILE", long_profile, NO_FILES, NULL } },
+              "AWS_PROFILE is longer than 128 bytes" },
+        };
+
+        for (size_t i = 0; i < TW_ARRAY_LEN(cases); i++) {
+            struct s_fake_env fe = cases[i].env;
+            struct tw_env env = { s_fake_getenv, &fe };
+            struct tw_creds creds;
+
+            tw_err_clear(&err);
+            if (tw_profile_load(&p, &env, &err) != TW_ERR)
+                fail_msg("%s: loaded", cases[i].what);
+            assert_null(p);
+            if (!strstr(err.msg, cases[i].msg))
+                fail_msg("%s: message \"%s\" lacks \"%s\"", cases[i].what, err.msg, cases[i].msg);
+            /* The chain stops there too, rather than guessing another file. */
+            tw_err_clear(&err);
+            assert_int_equal(tw_creds_resolve(&creds, &env, &err), TW_ERR);
+            assert_null(creds.access_key_id);
+            assert_non_null(strstr(err.msg, cases[i].msg));
+        }
+    }
+    /* Exactly 128 bytes is a valid (if missing) profile. */
+    long_profile[TW_PROFILE_NAME_MAX] = '\0';
+    {
+        struct s_fake_env fe = { { "AWS_PROFILE", long_profile, NO_FILES, NULL } };
+        struct tw_env env = { s_fake_getenv, &fe };
+
+        tw_err_clear(&err);
+        assert_int_equal(tw_profile_load(&p, &env, &err), TW_OK);
+        assert_string_equal(tw_profile_name(p), long_profile);
+        assert_int_equal(tw_profile_exists(p), 0);
+        tw_profile_free(p);
+    }
 }
 
 /* ---- set / copy --------------------------------------------------------------------- */
@@ -399,6 +494,14 @@ static void test_creds_set(void **state)
         tw_creds_cleanup(&copy); /* idempotent */
     }
     tw_creds_cleanup(NULL);
+
+    /* Without a source the credentials are still labelled. */
+    {
+        struct tw_creds c;
+        assert_int_equal(tw_creds_set(&c, "AKID", "secret", NULL, 0, NULL, &err), TW_OK);
+        assert_string_equal(c.source, "credentials");
+        tw_creds_cleanup(&c);
+    }
 }
 
 /* ---- role ARN ----------------------------------------------------------------------- */
@@ -452,6 +555,20 @@ static void test_role_arn(void **state)
             assert_string_equal(tw_buf_cstr(&out), ">"); /* unchanged */
             assert_true(err.msg[0] != '\0');
         }
+        tw_buf_cleanup(&out);
+    }
+
+    /* A buffer too small for the ARN: TW_ETOOBIG, the buffer unchanged. */
+    {
+        struct tw_buf out;
+
+        tw_buf_init(&out, 30);
+        assert_int_equal(tw_buf_append_cstr(&out, ">"), TW_OK);
+        tw_err_clear(&err);
+        assert_int_equal(tw_creds_role_arn(&out, "arn:aws:iam::123456789012:role/x", "Audit", &err),
+                         TW_ETOOBIG);
+        assert_string_equal(err.msg, "role ARN does not fit");
+        assert_string_equal(tw_buf_cstr(&out), ">");
         tw_buf_cleanup(&out);
     }
 }
@@ -513,6 +630,19 @@ static void test_cache(void **state)
     assert_non_null(tw_creds_cache_get(&cache, "arn:aws:iam::123456789012:role/R1", 0));
     assert_non_null(tw_creds_cache_get(&cache, "arn:aws:iam::123456789012:role/New", 0));
 
+    /* Credentials that cannot be copied are refused; the cache is unchanged. */
+    {
+        struct tw_creds bad;
+        memset(&bad, 0, sizeof(bad));
+        bad.secret_access_key = (char *)"s";
+        tw_err_clear(&err);
+        assert_int_equal(tw_creds_cache_put(&cache, role_b, &bad, &err), TW_ERR);
+        assert_true(err.msg[0] != '\0');
+        got = tw_creds_cache_get(&cache, role_b, (time_t)4000000000);
+        assert_non_null(got);
+        assert_string_equal(got->access_key_id, "ASIAB2");
+    }
+
     tw_creds_cache_cleanup(&cache);
     assert_null(tw_creds_cache_get(&cache, role_b, 0));
     tw_creds_cache_cleanup(NULL);
@@ -544,6 +674,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_creds_chain),   cmocka_unit_test(test_profile_lookups),
         cmocka_unit_test(test_profile_grammar), cmocka_unit_test(test_profile_caps),
+        cmocka_unit_test(test_profile_env_errors),
         cmocka_unit_test(test_creds_set),     cmocka_unit_test(test_role_arn),
         cmocka_unit_test(test_cache),         cmocka_unit_test(test_env_helpers),
     };

@@ -277,6 +277,42 @@ static void test_endpoint_from_url(void **state)
             assert_true(err.msg[0] != '\0');
         }
     }
+
+    /* Host names: 291 bytes fit (with room for a port), 292 do not. */
+    {
+        char url[8 + 300 + 8];
+        struct tw_endpoint ep;
+        struct tw_err err;
+
+        memcpy(url, "https://", 8);
+        memset(url + 8, 'h', 291);
+        strcpy(url + 8 + 291, ":8443");
+        memset(&ep, 0, sizeof(ep));
+        tw_err_clear(&err);
+        assert_int_equal(tw_endpoint_from_url(&ep, url, &err), TW_OK);
+        assert_string_equal(ep.url, url);
+        assert_string_equal(ep.host, url + 8);
+        memset(url + 8, 'h', 292);
+        strcpy(url + 8 + 292, ":8443");
+        tw_err_clear(&err);
+        assert_int_equal(tw_endpoint_from_url(&ep, url, &err), TW_ERR);
+        assert_non_null(strstr(err.msg, "has an overlong host"));
+    }
+}
+
+/* A service outside the table is refused, not resolved to garbage. */
+static void test_unknown_service(void **state)
+{
+    struct tw_endpoint ep;
+    struct tw_err err;
+
+    (void)state;
+    tw_err_clear(&err);
+    assert_null(tw_endpoint_service_info(TW_SVC_COUNT));
+    assert_null(tw_endpoint_service_info((enum tw_service)-1));
+    assert_int_equal(tw_endpoint_resolve(&ep, TW_SVC_COUNT, "us-east-1", NULL, NULL, &err), TW_ERR);
+    assert_string_equal(err.msg, "unknown service 6");
+    assert_string_equal(ep.url, "");
 }
 
 static void test_partition(void **state)
@@ -345,7 +381,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_service_table),     cmocka_unit_test(test_endpoint_resolve),
-        cmocka_unit_test(test_endpoint_from_url), cmocka_unit_test(test_partition),
+        cmocka_unit_test(test_endpoint_from_url), cmocka_unit_test(test_unknown_service),
+        cmocka_unit_test(test_partition),
         cmocka_unit_test(test_region),
     };
 

@@ -134,6 +134,15 @@ static const struct {
     { "null", TW_EPARSE, "JSON object" },
     { "\"text\"", TW_EPARSE, "JSON object" },
     { "{\"a\":1}x", TW_EPARSE, "not valid JSON" },
+    /* Members of the right name but the wrong type. */
+    { "{\"invokingEvent\":\"{\\\"messageType\\\":\\\"ConfigurationItemChangeNotification\\\","
+      "\\\"configurationItem\\\":{\\\"configurationItemCaptureTime\\\":"
+      "\\\"2026-01-02T03:04:05Z\\\",\\\"resourceType\\\":5}}\",\"resultToken\":\"t\","
+      "\"accountId\":\"123456789012\"}",
+      TW_EPARSE, "configurationItem field \"resourceType\" must be a string" },
+    { "{\"detail-type\":\"AWS API Call via CloudTrail\",\"account\":\"123456789012\","
+      "\"region\":\"eu-west-1\",\"time\":\"2026-01-02T03:04:05Z\",\"detail\":{\"eventName\":[]}}",
+      TW_EPARSE, "detail field \"eventName\" must be a string" },
 };
 
 static void test_event_inline(void **state)
@@ -157,6 +166,17 @@ static void test_event_inline(void **state)
         }
         tw_event_cleanup(&ev);
     }
+}
+
+/* Names for out-of-range values never crash or mislead. */
+static void test_event_names(void **state)
+{
+    (void)state;
+    assert_string_equal(tw_trigger_name(TW_TRIGGER_CONFIG_PERIODIC), "config-periodic");
+    assert_string_equal(tw_trigger_name(TW_TRIGGER_API_CALL), "api-call");
+    assert_string_equal(tw_trigger_name((enum tw_trigger)99), "unknown");
+    assert_string_equal(tw_trigger_name((enum tw_trigger)-1), "unknown");
+    tw_event_cleanup(NULL);
 }
 
 static void test_event_rule_parameters_parsed(void **state)
@@ -227,6 +247,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_event_samples),
         cmocka_unit_test(test_event_inline),
+        cmocka_unit_test(test_event_names),
         cmocka_unit_test(test_event_rule_parameters_parsed),
         cmocka_unit_test(test_event_too_big),
         cmocka_unit_test(test_event_bad_corpus),

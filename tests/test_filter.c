@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cjson_fail.h"
 #include "filter.h"
 
 #define CIS                                                                                        \
@@ -269,6 +270,17 @@ static const struct s_match_case s_decision_cases[] = {
     { "delimited: non-numeric field", "[a, b != 10]", "x ten", 0 },
     { "delimited: unknown name", "[a = x && zzz = 1, b]", "x y", 0 },
     { "delimited: regex", "[a = %^x+$%, b]", "xxx y", 1 },
+    { "IS FALSE on false", "{ $.a IS FALSE }", "{\"a\":false}", 1 },
+    { "IS TRUE on false", "{ $.a IS TRUE }", "{\"a\":false}", 0 },
+    { "IS FALSE on absent", "{ $.a IS FALSE }", "{}", 0 },
+    { "\"**\" is any string", "{ $.a = \"**\" }", "{\"a\":\"\"}", 1 },
+    { "\"**\" is any string", "{ $.a = \"**\" }", "{\"a\":\"x*y\"}", 1 },
+    { "1e is not a number", "{ $.a = 1e }", "{\"a\":\"1e\"}", 1 },
+    { "1e is not a number", "{ $.a = 1e }", "{\"a\":1}", 0 },
+    { "1e+ is not a number", "{ $.a = 1e+ }", "{\"a\":\"1e+\"}", 1 },
+    { "terms: term longer than the message", "ERRORS", "ERROR", 0 },
+    { "terms: empty quoted phrase", "\"\"", "anything", 1 },
+    { "terms: empty quoted phrase excluded", "-\"\"", "anything", 0 },
 };
 
 static void s_run_match_cases(const struct s_match_case *cases, size_t n)
@@ -503,6 +515,30 @@ static const struct s_cover_case s_cover_cases[] = {
     { "unstructured: excluded term never seen", "?Trail ?Logging -\"\\\"\\\"\\\"\"", NOT_PROVEN },
     { "unstructured: a term only JSON syntax guarantees", "?Trail ?Logging \",\"",
       NOT_PROVEN }, /* every record has a comma, but no field holds one: conservative */
+    { "unstructured: ?term only JSON syntax guarantees", "?\"\\\",\\\"\"", NOT_PROVEN },
+    { "unstructured regex inside eventSource", "%cloudtrail\\.amazonaws\\.com%", COVERED },
+    { "unstructured anchored regex", "%^cloudtrail%", MISSES("CreateTrail", NULL) },
+    { "unstructured anchored regex every sample passes", "%^\\{%", NOT_PROVEN },
+    { "|| every value of a field but false",
+      "{ $.eventName = CreateTrail || $.a NOT EXISTS || $.a IS NULL || $.a IS TRUE || $.a = * }",
+      MISSES("UpdateTrail", "\"a\":false") },
+    { "|| array indices present and absent",
+      "{ $.eventName = CreateTrail || $.a[0] = 1 || $.a[2] NOT EXISTS }",
+      MISSES("UpdateTrail", "\"a\":[") },
+    { "|| a high index", "{ $.eventName = CreateTrail || $.a[3] = 1 }",
+      MISSES("UpdateTrail", NULL) },
+    { "|| a child or a missing parent",
+      "{ $.eventName = CreateTrail || $.a.b = 1 || $.a NOT EXISTS }",
+      MISSES("UpdateTrail", "\"a\":{\"b\":") },
+    { "&& a second field left undecided",
+      "{ $.eventName = CreateTrail || ($.x = zzz && $.y = 1) }",
+      MISSES("UpdateTrail", "\"x\":\"example\"") },
+    { "a selector path too long to name in full",
+      "{ $.eventName = CreateTrail || $.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+      ".bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+      ".cccccccccccccccccccccccccccccccccccccccccccccccccc"
+      ".dddddddddddddddddddddddddddddddddddddddddddddddddd = 1 }",
+      MISSES("UpdateTrail", "\"dddddddddddddddddddddddddddddddddddddddddddddddddd\":") },
     { "empty pattern", "", COVERED },
     { "space-delimited catch-all", "[...]", NOT_PROVEN },
     { "space-delimited two fields", "[a, b]", MISSES("CreateTrail", NULL) },
@@ -689,6 +725,19 @@ static const struct s_error_case s_error_cases[] = {
     { "ERROR \"unterminated", 7, "unterminated string" },
     { "ERR\"OR", 4, "quote the whole phrase" },
     { "ERROR\x01", 6, "control character" },
+    { "{ $.\n a = 1 }", 5, "found a newline" },
+    { "{ $.\ta = 1 }", 5, "found a tab" },
+    { "{ $.a = 'x' }", 9, "\"'\" may only appear inside double quotes" },
+    { "{ $.a = \"abc\\", 9, "unterminated string" },
+    { "{ $.a ix null }", 7, "expected an operator" },
+    { "{ $.a[1000000000] = 1 }", 7, "array index too large" },
+    { "{ ($.a = 1 x) }", 12, "expected '&&', '||' or ')', found 'x' (quote values" },
+    { "{ ($.a = 1 ! $.b = 2) }", 12, "expected '&&', '||' or ')', found '!'" },
+    { "\"abc\"def", 6, "expected a blank between terms" },
+    { "%abc%def", 6, "expected a blank between terms" },
+    { "[a,", 1, "never closed" },
+    { "[a, !]", 5, "expected a field name or '...'" },
+    { "[a = 1 x]", 8, "expected ',' or ']' between fields" },
 };
 
 static size_t s_error_column(const char *msg)
@@ -743,6 +792,102 @@ static void test_filter_length_limit(void **state)
     assert_null(f);
     assert_int_equal(s_error_column(err.msg), 1025);
     assert_non_null(strstr(err.msg, "longer than 1024"));
+}
+
+/* "{ ((...($.eventName = *)...)) }" with `depth` parentheses. */
+static void s_nested(char *buf, size_t size, int depth)
+{
+    size_t len = (size_t)snprintf(buf, size, "{ ");
+
+    for (int k = 0; k < depth; k++)
+        buf[len++] = '(';
+    len += (size_t)snprintf(buf + len, size - len, "$.eventName = *");
+    for (int k = 0; k < depth; k++)
+        buf[len++] = ')';
+    snprintf(buf + len, size - len, " }");
+}
+
+/* Selectors and parentheses are capped in depth (TW_FILTER_MAX_DEPTH 128,
+ * nesting 64): at the cap a pattern still parses and is analysed, one more is
+ * a parse error at the offending byte. */
+static void test_filter_depth_limits(void **state)
+{
+    char pattern[TW_FILTER_MAX_PATTERN + 1];
+    struct tw_filter *f = NULL;
+    struct tw_coverage cov;
+    struct tw_err err;
+    size_t len;
+    cJSON *ev;
+
+    (void)state;
+    tw_err_clear(&err);
+    /* 128 levels: $.a.a...a (128 times). */
+    len = (size_t)snprintf(pattern, sizeof(pattern), "{ $");
+    for (int k = 0; k < 128; k++)
+        len += (size_t)snprintf(pattern + len, sizeof(pattern) - len, ".a");
+    snprintf(pattern + len, sizeof(pattern) - len, " NOT EXISTS }");
+    f = s_parse(pattern);
+    ev = cJSON_Parse("{\"a\":{\"a\":{}}}");
+    assert_int_equal(tw_filter_match_json(f, ev), 1);
+    cJSON_Delete(ev);
+    tw_filter_free(f);
+    /* 129 levels: the error points at the 129th '.'. */
+    snprintf(pattern + len, sizeof(pattern) - len, ".a NOT EXISTS }");
+    f = NULL;
+    assert_int_equal(tw_filter_parse(&f, tw_span_cstr(pattern), &err), TW_EPARSE);
+    assert_null(f);
+    assert_int_equal(s_error_column(err.msg), 3 + 128 * 2 + 1);
+    assert_non_null(strstr(err.msg, "selector deeper than 128 levels"));
+
+    /* 64 parentheses around the eventName test: parsed, and still covered. */
+    s_nested(pattern, sizeof(pattern), 64);
+    f = s_parse(pattern);
+    assert_int_equal(tw_filter_covers_trail_changes(&cov, f, &err), TW_OK);
+    assert_int_equal(cov.covered, 1);
+    tw_filter_free(f);
+    /* 65: the 65th '(' is refused. */
+    s_nested(pattern, sizeof(pattern), 65);
+    f = NULL;
+    assert_int_equal(tw_filter_parse(&f, tw_span_cstr(pattern), &err), TW_EPARSE);
+    assert_null(f);
+    assert_int_equal(s_error_column(err.msg), 2 + 64 + 1);
+    assert_non_null(strstr(err.msg, "parentheses nested deeper than 64"));
+}
+
+/* A counterexample longer than missed_event is not cut short: the verdict is
+ * still exact, the record is left out and the reason says why. */
+static void test_filter_counterexample_too_long(void **state)
+{
+    char pattern[TW_FILTER_MAX_PATTERN + 1];
+    struct tw_filter *f;
+    struct tw_coverage cov;
+    struct tw_err err;
+    size_t len;
+
+    (void)state;
+    /* Every record that misses must hold the 800-byte key. */
+    len = (size_t)snprintf(pattern, sizeof(pattern), "{ $.eventName = CreateTrail || $.");
+    memset(pattern + len, 'k', 800);
+    len += 800;
+    snprintf(pattern + len, sizeof(pattern) - len, " NOT EXISTS }");
+    assert_true(strlen(pattern) <= TW_FILTER_MAX_PATTERN);
+    f = s_parse(pattern);
+    tw_err_clear(&err);
+    assert_int_equal(tw_filter_covers_trail_changes(&cov, f, &err), TW_OK);
+    assert_int_equal(cov.covered, 0);
+    assert_int_equal(cov.exact, 1);
+    assert_string_equal(cov.missed_event, "");
+    assert_non_null(strstr(cov.reason, "too long to show"));
+    tw_filter_free(f);
+
+    /* With a short key the same shape gives the record itself. */
+    f = s_parse("{ $.eventName = CreateTrail || $.k NOT EXISTS }");
+    assert_int_equal(tw_filter_covers_trail_changes(&cov, f, &err), TW_OK);
+    assert_int_equal(cov.covered, 0);
+    assert_int_equal(cov.exact, 1);
+    assert_non_null(strstr(cov.missed_event, "\"k\":"));
+    assert_null(strstr(cov.missed_event, "CreateTrail"));
+    tw_filter_free(f);
 }
 
 /* ---- strict CIS text ------------------------------------------------------------------ */
@@ -872,6 +1017,44 @@ static void test_filter_long_pattern(void **state)
     tw_filter_free(f);
 }
 
+/* Out of memory anywhere in the coverage analysis is an error, never a
+ * verdict: with each of cJSON's allocations failed in turn, a pattern that
+ * misses StopLogging records with an errorCode must come back TW_ENOMEM (or
+ * TW_ERR) or not covered -- never covered. (A field silently dropped from
+ * the witness record once flipped the NOT EXISTS test.) */
+static void test_filter_coverage_out_of_memory_never_covers(void **state)
+{
+    static const char pattern[] =
+        "{ $.eventName = CreateTrail || $.eventName = UpdateTrail || $.eventName = DeleteTrail || "
+        "$.eventName = StartLogging || $.errorCode NOT EXISTS }";
+    struct tw_filter *f = NULL;
+    struct tw_coverage ref, cov;
+    struct tw_err err;
+    unsigned long n;
+
+    (void)state;
+    tw_err_clear(&err);
+    assert_int_equal(tw_filter_parse(&f, tw_span_cstr(pattern), &err), TW_OK);
+    assert_int_equal(tw_filter_covers_trail_changes(&ref, f, &err), TW_OK);
+    assert_false(ref.covered);
+    assert_true(ref.exact);
+    for (n = 1;; n++) {
+        int rc;
+        tw_err_clear(&err);
+        cf_fail_at(n);
+        rc = tw_filter_covers_trail_changes(&cov, f, &err);
+        cf_reset();
+        if (!cf_failed())
+            break;
+        if (rc == TW_OK && cov.covered)
+            fail_msg("cJSON allocation %lu failed and the pattern came back covered", n);
+        if (rc != TW_OK)
+            assert_true(rc == TW_ENOMEM || rc == TW_ERR);
+    }
+    assert_true(n > 10); /* the sweep did reach the analysis */
+    tw_filter_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -879,6 +1062,9 @@ int main(void)
         cmocka_unit_test(test_filter_coverage_table), cmocka_unit_test(test_filter_syntax_errors),
         cmocka_unit_test(test_filter_length_limit),   cmocka_unit_test(test_filter_cis_exact),
         cmocka_unit_test(test_filter_api_edges),      cmocka_unit_test(test_filter_long_pattern),
+        cmocka_unit_test(test_filter_coverage_out_of_memory_never_covers),
+        cmocka_unit_test(test_filter_depth_limits),
+        cmocka_unit_test(test_filter_counterexample_too_long),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

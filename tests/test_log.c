@@ -83,6 +83,9 @@ static void test_log_levels(void **state)
     assert_false(tw_log_enabled(TW_LOG_WARN));
     assert_true(tw_log_enabled(TW_LOG_FATAL));
     tw_log_configure(TW_LOG_TEXT, TW_LOG_INFO);
+    assert_string_equal(tw_log_level_name(TW_LOG_WARN), "WARN");
+    assert_string_equal(tw_log_level_name(TW_LOG_FATAL), "FATAL");
+    assert_string_equal(tw_log_level_name((enum tw_log_level)42), "INFO");
 }
 
 int main(void)

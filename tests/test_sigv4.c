@@ -405,6 +405,9 @@ static void test_sigv4_canonical_details(void **state)
         { "/", "x=a+b&y=%e1%88%b4&z=%zz", 1, "/", "x=a%2Bb&y=%E1%88%B4&z=%25zz" },
         { "/", "q=a b&&", 1, "/", "q=a%20b" },
         { "/", "Action=ListTopics&Version=2010-03-31", 1, "/", "Action=ListTopics&Version=2010-03-31" },
+        /* A relative path normalises to the root, and nothing above it. */
+        { ".", "", 1, "/", "" },
+        { "a/..", "", 1, "/", "" },
     };
     struct tw_sigv4_header hdr[] = { { TW_SPAN_LIT("Host"), TW_SPAN_LIT("example.amazonaws.com") } };
     struct tw_creds creds;
@@ -581,6 +584,192 @@ static void test_sigv4_unsigned_headers(void **state)
     tw_creds_cleanup(&creds);
 }
 
+/* Sizes and counts past the signer's caps are refused with a reason, and
+ * nothing is signed. */
+struct s_limit_case {
+    const char *what;
+    struct tw_span method, query;
+    size_t n_headers;
+    time_t now;
+    int big_value;
+    int rc;
+    const char *msg_part;
+};
+
+static void test_sigv4_limits(void **state)
+{
+    struct tw_sigv4_header hdr[TW_SIGV4_MAX_HEADERS + TW_SIGV4_ADDED_MAX + 1];
+    char long_name[TW_SIGV4_MAX_HEADER_NAME + 2];
+    char *big_value, *query;
+    struct tw_creds creds;
+    struct tw_err err;
+    size_t qlen = 0;
+
+    (void)state;
+    tw_err_clear(&err);
+    assert_int_equal(tw_creds_set(&creds, s_akid, s_secret, NULL, 0, "t", &err), TW_OK);
+    big_value = malloc(TW_SIGV4_MAX_CANONICAL);
+    assert_non_null(big_value);
+    memset(big_value, 'v', TW_SIGV4_MAX_CANONICAL);
+    /* 257 parameters: "p=1&p=1&...". */
+    query = malloc(4 * (TW_SIGV4_MAX_QUERY_PARAMS + 1) + 1);
+    assert_non_null(query);
+    for (int i = 0; i <= TW_SIGV4_MAX_QUERY_PARAMS; i++)
+        qlen += (size_t)sprintf(query + qlen, "%sp=1", i ? "&" : "");
+    hdr[0] = (struct tw_sigv4_header){ TW_SPAN_LIT("Host"), TW_SPAN_LIT("h") };
+    for (size_t i = 1; i < TW_ARRAY_LEN(hdr); i++)
+        hdr[i] = (struct tw_sigv4_header){ TW_SPAN_LIT("X-Extra"), TW_SPAN_LIT("1") };
+
+    {
+        const struct s_limit_case cases[] = {
+            { "65 headers", TW_SPAN_LIT("GET"), { "", 0 }, TW_SIGV4_MAX_HEADERS + 1, s_2015_08_30,
+              0, TW_ERR, "more than 64 headers" },
+            { "64 headers", TW_SPAN_LIT("GET"), { "", 0 }, TW_SIGV4_MAX_HEADERS, s_2015_08_30, 0,
+              TW_OK, NULL },
+            { "no method", { "", 0 }, { "", 0 }, 1, s_2015_08_30, 0, TW_ERR, "no method" },
+            { "257 query parameters", TW_SPAN_LIT("GET"), { query, qlen }, 1, s_2015_08_30, 0,
+              TW_ERR, "more than 256 parameters" },
+            { "256 query parameters", TW_SPAN_LIT("GET"), { query, qlen - 4 }, 1, s_2015_08_30, 0,
+              TW_OK, NULL },
+            { "year 10000", TW_SPAN_LIT("GET"), { "", 0 }, 1, (time_t)253402300800LL, 0, TW_ERR,
+              "signing time out of range" },
+            { "canonical request over the cap", TW_SPAN_LIT("GET"), { "", 0 }, 2, s_2015_08_30, 1,
+              TW_ETOOBIG, "request too large to sign" },
+        };
+
+        for (size_t i = 0; i < TW_ARRAY_LEN(cases); i++) {
+            struct tw_sigv4_request req = { cases[i].method, TW_SPAN_LIT("/"), cases[i].query, hdr,
+                                            cases[i].n_headers, { "", 0 } };
+            struct tw_sigv4_params p = { TW_SPAN_LIT("us-east-1"), TW_SPAN_LIT("sts"), &creds,
+                                         cases[i].now, 1, 0 };
+            struct tw_sigv4_result res;
+            int rc;
+
+            if (cases[i].big_value)
+                hdr[1].value = (struct tw_span){ big_value, TW_SIGV4_MAX_CANONICAL };
+            tw_sigv4_result_init(&res);
+            tw_err_clear(&err);
+            rc = tw_sigv4_sign(&res, &req, &p, &err);
+            hdr[1].value = TW_SPAN_LIT("1");
+            if (rc != cases[i].rc)
+                fail_msg("%s: rc %d, want %d (%s)", cases[i].what, rc, cases[i].rc, err.msg);
+            if (rc == TW_OK) {
+                assert_true(res.authorization.len > 0);
+            } else {
+                if (!strstr(err.msg, cases[i].msg_part))
+                    fail_msg("%s: message \"%s\" lacks \"%s\"", cases[i].what, err.msg,
+                             cases[i].msg_part);
+                assert_int_equal(res.authorization.len, 0);
+            }
+            tw_sigv4_result_cleanup(&res);
+        }
+    }
+
+    /* The canonical stage: header names empty or longer than 128 bytes are
+     * invalid; it takes the signer's own headers on top of the caller's 64. */
+    {
+        struct tw_sigv4_header bad[] = { { TW_SPAN_LIT("Host"), TW_SPAN_LIT("h") },
+                                         { { "", 0 }, TW_SPAN_LIT("x") } };
+        struct tw_sigv4_request req = { TW_SPAN_LIT("GET"), TW_SPAN_LIT("/"), { "", 0 }, bad, 2,
+                                        { "", 0 } };
+        struct tw_buf out;
+
+        tw_buf_init(&out, 1 << 16);
+        assert_int_equal(tw_sigv4_canonical_request(&out, NULL, &req, 1, "h", &err), TW_ERR);
+        assert_non_null(strstr(err.msg, "header 1 has an empty, overlong or invalid name"));
+        memset(long_name, 'x', sizeof(long_name) - 1);
+        long_name[sizeof(long_name) - 1] = '\0';
+        bad[1].name = tw_span_cstr(long_name);
+        tw_buf_reset(&out);
+        assert_int_equal(tw_sigv4_canonical_request(&out, NULL, &req, 1, "h", &err), TW_ERR);
+        assert_non_null(strstr(err.msg, "header 1 has an empty, overlong or invalid name"));
+        long_name[TW_SIGV4_MAX_HEADER_NAME] = '\0'; /* exactly 128 bytes: fine */
+        bad[1].name = tw_span_cstr(long_name);
+        tw_buf_reset(&out);
+        assert_int_equal(tw_sigv4_canonical_request(&out, NULL, &req, 1, "h", &err), TW_OK);
+
+        req.headers = hdr;
+        req.n_headers = TW_SIGV4_MAX_HEADERS + TW_SIGV4_ADDED_MAX;
+        tw_buf_reset(&out);
+        assert_int_equal(tw_sigv4_canonical_request(&out, NULL, &req, 1, "h", &err), TW_OK);
+        req.n_headers++;
+        tw_buf_reset(&out);
+        assert_int_equal(tw_sigv4_canonical_request(&out, NULL, &req, 1, "h", &err), TW_ERR);
+        assert_non_null(strstr(err.msg, "more than 64 headers"));
+        tw_buf_cleanup(&out);
+    }
+    free(query);
+    free(big_value);
+    tw_creds_cleanup(&creds);
+    tw_sigv4_result_cleanup(NULL);
+}
+
+/* The stages check their own inputs. */
+static void test_sigv4_stage_inputs(void **state)
+{
+    char date[17], sig[65], secret[258];
+    struct tw_buf out;
+    struct tw_err err;
+
+    (void)state;
+    tw_err_clear(&err);
+    /* Years past 9999 and before year 0 have no amz date. */
+    assert_int_equal(tw_sigv4_amz_date(date, (time_t)253402300799LL), TW_OK);
+    assert_string_equal(date, "99991231T235959Z");
+    assert_int_equal(tw_sigv4_amz_date(date, (time_t)253402300800LL), TW_ERR);
+    assert_string_equal(date, "");
+    assert_int_equal(tw_sigv4_amz_date(date, (time_t)-62167219201LL), TW_ERR);
+    assert_string_equal(date, "");
+
+    tw_buf_init(&out, 1024);
+    assert_int_equal(tw_sigv4_string_to_sign(&out, TW_SPAN_LIT("x"), "20150830T123600Z",
+                                             TW_SPAN_LIT("us-east-1"), TW_SPAN_LIT("iam"), &err),
+                     TW_OK);
+    assert_string_equal(tw_buf_cstr(&out), "AWS4-HMAC-SHA256\n20150830T123600Z\n20150830/us-east-1/iam/"
+                                           "aws4_request\n"
+                                           "2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881");
+    tw_buf_reset(&out);
+    assert_int_equal(tw_sigv4_string_to_sign(&out, TW_SPAN_LIT("x"), "20150830", TW_SPAN_LIT("us-east-1"),
+                                             TW_SPAN_LIT("iam"), &err),
+                     TW_ERR);
+    assert_non_null(strstr(err.msg, "bad date, region or service"));
+    assert_int_equal(tw_sigv4_string_to_sign(&out, TW_SPAN_LIT("x"), "20150830T123600Z",
+                                             TW_SPAN_LIT("US-EAST-1"), TW_SPAN_LIT("iam"), &err),
+                     TW_ERR);
+    assert_int_equal(out.len, 0);
+    /* A buffer too small for the string to sign. */
+    tw_buf_cleanup(&out);
+    tw_buf_init(&out, 32);
+    assert_int_equal(tw_sigv4_string_to_sign(&out, TW_SPAN_LIT("x"), "20150830T123600Z",
+                                             TW_SPAN_LIT("us-east-1"), TW_SPAN_LIT("iam"), &err),
+                     TW_ETOOBIG);
+    assert_non_null(strstr(err.msg, "request too large to sign"));
+    tw_buf_cleanup(&out);
+
+    /* Secrets: empty or longer than 256 bytes; dates shorter than YYYYMMDD. */
+    assert_int_equal(tw_sigv4_signature(sig, TW_SPAN_LIT(""), "20150830T123600Z",
+                                        TW_SPAN_LIT("us-east-1"), TW_SPAN_LIT("iam"),
+                                        TW_SPAN_LIT("x"), &err),
+                     TW_ERR);
+    assert_string_equal(sig, "");
+    assert_non_null(strstr(err.msg, "empty or overlong secret"));
+    memset(secret, 's', sizeof(secret));
+    assert_int_equal(tw_sigv4_signature(sig, (struct tw_span){ secret, 257 }, "20150830T123600Z",
+                                        TW_SPAN_LIT("us-east-1"), TW_SPAN_LIT("iam"),
+                                        TW_SPAN_LIT("x"), &err),
+                     TW_ERR);
+    assert_int_equal(tw_sigv4_signature(sig, (struct tw_span){ secret, 256 }, "20150830T123600Z",
+                                        TW_SPAN_LIT("us-east-1"), TW_SPAN_LIT("iam"),
+                                        TW_SPAN_LIT("x"), &err),
+                     TW_OK);
+    assert_int_equal(strlen(sig), 64);
+    assert_int_equal(tw_sigv4_signature(sig, tw_span_cstr(s_secret), "2015083",
+                                        TW_SPAN_LIT("us-east-1"), TW_SPAN_LIT("iam"),
+                                        TW_SPAN_LIT("x"), &err),
+                     TW_ERR);
+    assert_string_equal(sig, "");
+}
+
 /* The signer uses the time it is given, nothing else. */
 static void test_sigv4_time_injected(void **state)
 {
@@ -611,6 +800,8 @@ int main(void)
         cmocka_unit_test(test_sigv4_rejects),
         cmocka_unit_test(test_sigv4_unsigned_headers),
         cmocka_unit_test(test_sigv4_time_injected),
+        cmocka_unit_test(test_sigv4_limits),
+        cmocka_unit_test(test_sigv4_stage_inputs),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -28,6 +28,18 @@ static const struct {
     { "2016-07-13T21:50:00.Z", TW_EPARSE, 0 },
     { "2016-07-13T21:50:00Zjunk", TW_EPARSE, 0 },
     { "", TW_EPARSE, 0 },
+    /* Lower-case separators and a blank instead of 'T' are accepted. */
+    { "2016-07-13 21:50:00z", TW_OK, 1468446600000LL },
+    { "2016-07-13t21:50:00+00:00", TW_OK, 1468446600000LL },
+    /* Broken time of day and broken zone offsets. */
+    { "2016-07-13T21-50:00Z", TW_EPARSE, 0 },
+    { "2016-07-13T21:5x:00Z", TW_EPARSE, 0 },
+    { "2016-07-13T21:50:00+2:00", TW_EPARSE, 0 },
+    { "2016-07-13T21:50:00+", TW_EPARSE, 0 },
+    { "2016-07-13T21:50:00+24:00", TW_EPARSE, 0 },
+    { "2016-07-13T21:50:00+01:60", TW_EPARSE, 0 },
+    { "2016-07-13T21:50:00+01:0", TW_EPARSE, 0 },
+    { "2016-07-13T21:50:00+23:59", TW_OK, 1468446600000LL - (23 * 60 + 59) * 60000LL },
 };
 
 static void test_parse_table(void **state)
