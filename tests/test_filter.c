@@ -22,6 +22,7 @@
 
 #include "cjson_fail.h"
 #include "filter.h"
+#include "filter_errors.h"
 
 #define CIS                                                                                        \
     "{ ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) " \
@@ -667,13 +668,7 @@ static void test_filter_coverage_table(void **state)
 
 /* ---- syntax errors ------------------------------------------------------------------ */
 
-struct s_error_case {
-    const char *pattern;
-    size_t column;
-    const char *says;
-};
-
-static const struct s_error_case s_error_cases[] = {
+static const struct fe_case s_error_cases[] = {
     { "{ $.eventName = CreateTrail ", 1, "never closed" },
     { "{ $.eventName = }", 17, "expected a value after '='" },
     { "{ $..eventName = X }", 5, "property name" },       /* ScoutSuite#1382's typo */
@@ -740,33 +735,10 @@ static const struct s_error_case s_error_cases[] = {
     { "[a = 1 x]", 8, "expected ',' or ']' between fields" },
 };
 
-static size_t s_error_column(const char *msg)
-{
-    if (strncmp(msg, "column ", 7) != 0)
-        return 0;
-    return (size_t)strtoul(msg + 7, NULL, 10);
-}
-
 static void test_filter_syntax_errors(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < TW_ARRAY_LEN(s_error_cases); i++) {
-        struct tw_filter *f = (struct tw_filter *)&f; /* must be reset to NULL */
-        struct tw_err err;
-        int rc;
-
-        tw_err_clear(&err);
-        rc = tw_filter_parse(&f, tw_span_cstr(s_error_cases[i].pattern), &err);
-        if (rc != TW_EPARSE)
-            fail_msg("case %zu: %s parsed (rc %d)", i, s_error_cases[i].pattern, rc);
-        assert_null(f);
-        if (s_error_column(err.msg) != s_error_cases[i].column)
-            fail_msg("case %zu: %s: want column %zu, got \"%s\"", i, s_error_cases[i].pattern,
-                     s_error_cases[i].column, err.msg);
-        if (!strstr(err.msg, s_error_cases[i].says))
-            fail_msg("case %zu: %s: message \"%s\" lacks \"%s\"", i, s_error_cases[i].pattern,
-                     err.msg, s_error_cases[i].says);
-    }
+    fe_check_syntax_errors(s_error_cases, TW_ARRAY_LEN(s_error_cases));
 }
 
 static void test_filter_length_limit(void **state)
@@ -790,7 +762,7 @@ static void test_filter_length_limit(void **state)
     pattern[TW_FILTER_MAX_PATTERN + 1] = '\0';
     assert_int_equal(tw_filter_parse(&f, tw_span_cstr(pattern), &err), TW_EPARSE);
     assert_null(f);
-    assert_int_equal(s_error_column(err.msg), 1025);
+    assert_int_equal(fe_error_column(err.msg), 1025);
     assert_non_null(strstr(err.msg, "longer than 1024"));
 }
 
@@ -836,7 +808,7 @@ static void test_filter_depth_limits(void **state)
     f = NULL;
     assert_int_equal(tw_filter_parse(&f, tw_span_cstr(pattern), &err), TW_EPARSE);
     assert_null(f);
-    assert_int_equal(s_error_column(err.msg), 3 + 128 * 2 + 1);
+    assert_int_equal(fe_error_column(err.msg), 3 + 128 * 2 + 1);
     assert_non_null(strstr(err.msg, "selector deeper than 128 levels"));
 
     /* 64 parentheses around the eventName test: parsed, and still covered. */
@@ -850,7 +822,7 @@ static void test_filter_depth_limits(void **state)
     f = NULL;
     assert_int_equal(tw_filter_parse(&f, tw_span_cstr(pattern), &err), TW_EPARSE);
     assert_null(f);
-    assert_int_equal(s_error_column(err.msg), 2 + 64 + 1);
+    assert_int_equal(fe_error_column(err.msg), 2 + 64 + 1);
     assert_non_null(strstr(err.msg, "parentheses nested deeper than 64"));
 }
 

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "filter_errors.h"
 #include "filter_int.h"
 
 #include <stdio.h>
@@ -164,13 +165,7 @@ static void test_regex_large_language(void **state)
 
 /* ---- syntax errors ------------------------------------------------------------------- */
 
-struct s_error_case {
-    const char *pattern;
-    size_t column;
-    const char *says;
-};
-
-static const struct s_error_case s_error_cases[] = {
+static const struct fe_case s_error_cases[] = {
     { "%[abc%", 2, "unterminated '['" },
     { "%[a[b]%", 4, "nested '['" },
     { "%[a-[]%", 5, "nested '['" },
@@ -197,33 +192,10 @@ static const struct s_error_case s_error_cases[] = {
     { "ERROR %[0-9%", 8, "unterminated '['" },
 };
 
-static size_t s_error_column(const char *msg)
-{
-    if (strncmp(msg, "column ", 7) != 0)
-        return 0;
-    return (size_t)strtoul(msg + 7, NULL, 10);
-}
-
 static void test_regex_syntax_errors(void **state)
 {
     (void)state;
-    for (size_t i = 0; i < TW_ARRAY_LEN(s_error_cases); i++) {
-        struct tw_filter *f = (struct tw_filter *)&f; /* must be reset to NULL */
-        struct tw_err err;
-        int rc;
-
-        tw_err_clear(&err);
-        rc = tw_filter_parse(&f, tw_span_cstr(s_error_cases[i].pattern), &err);
-        if (rc != TW_EPARSE)
-            fail_msg("case %zu: %s parsed (rc %d)", i, s_error_cases[i].pattern, rc);
-        assert_null(f);
-        if (s_error_column(err.msg) != s_error_cases[i].column)
-            fail_msg("case %zu: %s: want column %zu, got \"%s\"", i, s_error_cases[i].pattern,
-                     s_error_cases[i].column, err.msg);
-        if (!strstr(err.msg, s_error_cases[i].says))
-            fail_msg("case %zu: %s: message \"%s\" lacks \"%s\"", i, s_error_cases[i].pattern,
-                     err.msg, s_error_cases[i].says);
-    }
+    fe_check_syntax_errors(s_error_cases, TW_ARRAY_LEN(s_error_cases));
 }
 
 /* The automaton is capped (TW_FILTER_MAX_NFA states): a regex that expands
@@ -247,7 +219,7 @@ static void test_regex_state_cap(void **state)
     assert_null(f);
     snprintf(want, sizeof(want), "more than %d automaton states", TW_FILTER_MAX_NFA);
     assert_non_null(strstr(err.msg, want));
-    assert_int_equal(s_error_column(err.msg), 10); /* the regex's first byte */
+    assert_int_equal(fe_error_column(err.msg), 10); /* the regex's first byte */
 
     /* 16 x 1000 fit; then a 500-byte glob does not. */
     len = (size_t)snprintf(pattern, sizeof(pattern), "{ $.a = %%");
@@ -263,7 +235,7 @@ static void test_regex_state_cap(void **state)
     assert_null(f);
     assert_non_null(strstr(err.msg, "pattern too large"));
     /* The column of the value that did not fit: just after "$.b = ". */
-    assert_int_equal(s_error_column(err.msg), (size_t)(strstr(pattern, "$.b") - pattern) + 7);
+    assert_int_equal(fe_error_column(err.msg), (size_t)(strstr(pattern, "$.b") - pattern) + 7);
 
     /* 16 x 1000 alone is accepted and still matches. */
     len = (size_t)snprintf(pattern, sizeof(pattern), "%%^");
@@ -408,11 +380,11 @@ static void test_regex_columns_from_col0(void **state)
     memset(&nfa, 0, sizeof(nfa));
     tw_err_clear(&err);
     assert_int_equal(tw_nfa_regex(&l, &nfa, "ab(", 3, 100, &err), TW_EPARSE);
-    assert_int_equal(s_error_column(err.msg), 102);
+    assert_int_equal(fe_error_column(err.msg), 102);
     assert_non_null(strstr(err.msg, "parentheses"));
     tw_err_clear(&err);
     assert_int_equal(tw_nfa_regex(&l, &nfa, "a\"b", 3, 7, &err), TW_EPARSE);
-    assert_int_equal(s_error_column(err.msg), 8);
+    assert_int_equal(fe_error_column(err.msg), 8);
     assert_non_null(strstr(err.msg, "not allowed"));
     tw_nfa_cleanup(&nfa);
 }
