@@ -116,7 +116,8 @@ int tw_filter_atom_eval(const struct tw_filter *f, const struct tw_fatom *a,
     if (v->type == TW_VAL_NUMBER) {
         if (a->vkind == TW_FV_NUM)
             return s_compare(a->op, v->num, a->num);
-        if (a->vkind == TW_FV_GLOB && a->str_len == 0 && (a->lead || a->trail))
+        /* Only the lone "*" ("**" is a string pattern: the narrower reading). */
+        if (a->vkind == TW_FV_GLOB && a->str_len == 0 && a->lead && !a->trail)
             return a->op == TW_OP_EQ;
         return 0;
     }
