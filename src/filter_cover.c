@@ -1038,7 +1038,7 @@ static int s_cover_text(struct tw_coverage *out, const struct tw_filter *f, stru
 {
     char **probes = NULL;
     size_t nprobes = 0;
-    int rc = TW_ENOMEM, found = 0, excluded = 0, proven = 1;
+    int rc = TW_ENOMEM, found = 0, excluded = 0, proven = 1, optional_short = 0;
 
     probes = calloc(f->nterms + 2, sizeof(*probes));
     if (!probes)
@@ -1096,16 +1096,18 @@ static int s_cover_text(struct tw_coverage *out, const struct tw_filter *f, stru
                 opt_ok |= s_term_guaranteed(f, t, s_names[k]);
             }
         }
-        if (any_opt && !opt_ok)
+        if (proven && any_opt && !opt_ok) {
             proven = 0;
+            optional_short = 1;
+        }
     }
     if (proven && excluded) {
         snprintf(out->reason, sizeof(out->reason),
                  "not proven: an excluded term may appear in some record's free text");
     } else if (!proven) {
         snprintf(out->reason, sizeof(out->reason),
-                 "not proven: a required term is not part of the eventSource or eventName text "
-                 "every record carries");
+                 "not proven: %s the eventSource or eventName text every record carries",
+                 optional_short ? "no ?optional term is part of" : "a required term is not part of");
     } else {
         out->covered = 1;
         out->exact = 1;

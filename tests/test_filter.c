@@ -997,6 +997,33 @@ static void test_filter_long_pattern(void **state)
  * misses StopLogging records with an errorCode must come back TW_ENOMEM (or
  * TW_ERR) or not covered -- never covered. (A field silently dropped from
  * the witness record once flipped the NOT EXISTS test.) */
+/* The "not proven" reason of a term pattern names the kind of term at fault. */
+static void test_filter_term_reasons(void **state)
+{
+    static const struct {
+        const char *pattern, *says;
+    } cases[] = {
+        { "\"\\\",\\\"\"", "a required term is not part of the eventSource or eventName text" },
+        { "?\"\\\",\\\"\"", "no ?optional term is part of the eventSource or eventName text" },
+    };
+
+    (void)state;
+    for (size_t i = 0; i < TW_ARRAY_LEN(cases); i++) {
+        struct tw_filter *f = NULL;
+        struct tw_coverage cov;
+        struct tw_err err;
+
+        tw_err_clear(&err);
+        assert_int_equal(tw_filter_parse(&f, tw_span_cstr(cases[i].pattern), &err), TW_OK);
+        assert_int_equal(tw_filter_covers_trail_changes(&cov, f, &err), TW_OK);
+        assert_false(cov.covered);
+        assert_false(cov.exact);
+        if (!strstr(cov.reason, cases[i].says))
+            fail_msg("%s: reason \"%s\" lacks \"%s\"", cases[i].pattern, cov.reason, cases[i].says);
+        tw_filter_free(f);
+    }
+}
+
 static void test_filter_coverage_out_of_memory_never_covers(void **state)
 {
     static const char pattern[] =
@@ -1038,6 +1065,7 @@ int main(void)
         cmocka_unit_test(test_filter_length_limit),   cmocka_unit_test(test_filter_cis_exact),
         cmocka_unit_test(test_filter_api_edges),      cmocka_unit_test(test_filter_long_pattern),
         cmocka_unit_test(test_filter_coverage_out_of_memory_never_covers),
+        cmocka_unit_test(test_filter_term_reasons),
         cmocka_unit_test(test_filter_depth_limits),
         cmocka_unit_test(test_filter_counterexample_too_long),
     };
