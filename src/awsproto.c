@@ -459,6 +459,59 @@ int tw_proto_concat(void **out, void *dst, size_t n_dst, const void *src, size_t
     return TW_OK;
 }
 
+int tw_proto_xml_list_page(const struct tw_proto_xml_list *spec, void **grown, void *items,
+                           size_t n_items, size_t *n_added, char **next_token,
+                           struct tw_span body, struct tw_err *err)
+{
+    struct tw_xml_node *root = NULL;
+    const struct tw_xml_node *result, *list;
+    char *tmp = NULL, *token = NULL;
+    size_t n = 0, i = 0;
+    int rc;
+
+    *grown = items;
+    *n_added = 0;
+    if (next_token)
+        *next_token = NULL;
+    rc = tw_proto_xml_reply(&root, &result, body, spec->op, spec->alt_op, err);
+    if (rc != TW_OK)
+        goto out;
+    list = tw_xml_child(result, spec->list);
+    if ((rc = tw_proto_xml_count(&n, list, TW_PROTO_MAX_ITEMS, spec->list, err)) != TW_OK ||
+        (next_token && (rc = tw_proto_xml_token(&token, result, "NextToken", err)) != TW_OK)) {
+        tw_err_prefix(err, "%s reply", spec->op);
+        goto out;
+    }
+    if (n > 0 && !(tmp = calloc(n, spec->elem))) {
+        tw_err_set(err, "out of memory");
+        rc = TW_ENOMEM;
+        goto out;
+    }
+    for (const struct tw_xml_node *m = tw_xml_next(list, NULL, "member"); m;
+         m = tw_xml_next(list, m, "member"), i++) {
+        if ((rc = spec->parse(tmp + i * spec->elem, m, err)) != TW_OK) {
+            tw_err_prefix(err, "%s reply: %s member %zu", spec->op, spec->list, i + 1);
+            goto out;
+        }
+    }
+    rc = tw_proto_concat(grown, items, n_items, tmp, n, spec->elem, spec->op, err);
+    if (rc != TW_OK)
+        goto out;
+    *n_added = n;
+    free(tmp); /* the items now live in *grown */
+    tmp = NULL;
+    if (next_token) {
+        *next_token = token;
+        token = NULL;
+    }
+out:
+    if (tmp)
+        spec->free_items(tmp, n);
+    free(token);
+    tw_xml_free(root);
+    return rc;
+}
+
 /* ---- releasing parsed lists ----------------------------------------------------------- */
 
 void tw_proto_trails_free(struct tw_trail *trails, size_t n)

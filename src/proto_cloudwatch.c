@@ -191,56 +191,29 @@ static int s_alarm(struct tw_alarm *a, const struct tw_xml_node *m, struct tw_er
     return TW_OK;
 }
 
+static int s_alarm_item(void *item, const struct tw_xml_node *m, struct tw_err *err)
+{
+    return s_alarm(item, m, err);
+}
+
+static void s_alarms_free(void *items, size_t n)
+{
+    tw_proto_alarms_free(items, n);
+}
+
 static int s_parse_alarms(struct tw_alarm **alarms, size_t *n_alarms, char **next_token,
                           struct tw_span body, const char *op, const char *alt_op,
                           struct tw_err *err)
 {
-    struct tw_xml_node *root = NULL;
-    const struct tw_xml_node *result, *list;
-    struct tw_alarm *tmp = NULL;
-    char *token = NULL;
+    const struct tw_proto_xml_list spec = { op, alt_op, "MetricAlarms", sizeof(struct tw_alarm),
+                                            s_alarm_item, s_alarms_free };
     void *grown;
-    size_t n = 0, i = 0;
-    int rc;
+    size_t added;
+    int rc = tw_proto_xml_list_page(&spec, &grown, *alarms, *n_alarms, &added, next_token, body,
+                                    err);
 
-    if (next_token)
-        *next_token = NULL;
-    rc = tw_proto_xml_reply(&root, &result, body, op, alt_op, err);
-    if (rc != TW_OK)
-        goto out;
-    list = tw_xml_child(result, "MetricAlarms");
-    if ((rc = tw_proto_xml_count(&n, list, TW_PROTO_MAX_ITEMS, "MetricAlarms", err)) != TW_OK ||
-        (next_token && (rc = tw_proto_xml_token(&token, result, "NextToken", err)) != TW_OK)) {
-        tw_err_prefix(err, "%s reply", op);
-        goto out;
-    }
-    if (n > 0 && !(tmp = calloc(n, sizeof(*tmp)))) {
-        tw_err_set(err, "out of memory");
-        rc = TW_ENOMEM;
-        goto out;
-    }
-    for (const struct tw_xml_node *m = tw_xml_next(list, NULL, "member"); m;
-         m = tw_xml_next(list, m, "member"), i++) {
-        if ((rc = s_alarm(&tmp[i], m, err)) != TW_OK) {
-            tw_err_prefix(err, "%s reply: MetricAlarms member %zu", op, i + 1);
-            goto out;
-        }
-    }
-    rc = tw_proto_concat(&grown, *alarms, *n_alarms, tmp, n, sizeof(*tmp), op, err);
-    if (rc != TW_OK)
-        goto out;
     *alarms = grown;
-    *n_alarms += n;
-    free(tmp);
-    tmp = NULL;
-    if (next_token) {
-        *next_token = token;
-        token = NULL;
-    }
-out:
-    tw_proto_alarms_free(tmp, n);
-    free(token);
-    tw_xml_free(root);
+    *n_alarms += added;
     return rc;
 }
 

@@ -58,4 +58,24 @@ int tw_proto_xml_token(char **out, const struct tw_xml_node *result, const char 
 int tw_proto_concat(void **out, void *dst, size_t n_dst, const void *src, size_t n_src,
                     size_t elem, const char *op, struct tw_err *err);
 
+/* One page of a Query list reply: <op>Response (or <alt_op>Response) /
+ * <...Result> / <list> / member..., each member parsed by `parse` into an
+ * array of `elem`-byte items. */
+struct tw_proto_xml_list {
+    const char *op, *alt_op; /* alt_op may be NULL */
+    const char *list;        /* e.g. "MetricAlarms" */
+    size_t elem;             /* bytes per item */
+    int (*parse)(void *item, const struct tw_xml_node *member, struct tw_err *err);
+    void (*free_items)(void *items, size_t n); /* cleans and frees an array */
+};
+
+/* Appends the page's items to (items, n_items): *grown receives the array
+ * and *n_added how many were appended. The page's NextToken goes to
+ * *next_token (NULL when absent) unless next_token is NULL (a reply without
+ * one). On failure *grown is `items`, unchanged, and nothing of this page
+ * is kept; err says "<op> reply: <list> member N: ..." for a bad member. */
+int tw_proto_xml_list_page(const struct tw_proto_xml_list *spec, void **grown, void *items,
+                           size_t n_items, size_t *n_added, char **next_token,
+                           struct tw_span body, struct tw_err *err);
+
 #endif
