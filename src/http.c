@@ -445,6 +445,8 @@ static struct tw_http_request *s_finish(struct tw_http *h, CURL *curl, CURLcode 
     req->new_connection = opened > 0;
     h->connections += opened;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &req->status);
+    req->untrusted = result == CURLE_PEER_FAILED_VERIFICATION ||
+                     result == CURLE_SSL_CACERT_BADFILE;
     if (result == CURLE_OK) {
         req->rc = TW_OK;
     } else if (e->overflow) {
@@ -456,14 +458,11 @@ static struct tw_http_request *s_finish(struct tw_http *h, CURL *curl, CURLcode 
         snprintf(req->error, sizeof(req->error), "%s", curl_easy_strerror(result));
     } else if (result == CURLE_PEER_FAILED_VERIFICATION && e->amazon_roots) {
         req->rc = TW_ERR;
-        req->untrusted = 1;
         snprintf(req->error, sizeof(req->error),
                  "%.140s (only the Amazon Trust Services roots are trusted for AWS endpoints; "
                  "set AWS_CA_BUNDLE to name another bundle)",
                  e->errbuf[0] ? e->errbuf : curl_easy_strerror(result));
     } else {
-        req->untrusted = result == CURLE_PEER_FAILED_VERIFICATION ||
-                         result == CURLE_SSL_CACERT_BADFILE;
         req->rc = TW_ERR;
         snprintf(req->error, sizeof(req->error), "%s",
                  e->errbuf[0] ? e->errbuf : curl_easy_strerror(result));

@@ -31,8 +31,6 @@
 /* A POST (response, error report) and its answer, at most. The /next poll
  * has no limit: see runtime.h. */
 #define TW_RUNTIME_POST_MS 10000
-/* What is kept of the answer to a POST (only read for logs). */
-#define TW_RUNTIME_POST_ANSWER_MAX (64 * 1024)
 
 struct tw_runtime {
     int fd;          /* -1: not connected */
@@ -41,9 +39,10 @@ struct tw_runtime {
     char port[8];
 };
 
-/* What one request collects. */
+/* What one request collects. A POST's answer body is never used: only
+ * /next (inv set) keeps its body. */
 struct s_exchange {
-    struct tw_invocation *inv; /* /next only: headers land here */
+    struct tw_invocation *inv; /* /next only: headers and body land here */
     struct tw_buf body;
     int overflow;
     int bad_deadline;
@@ -279,7 +278,7 @@ static int s_read_response(struct tw_runtime *rt, struct s_exchange *ex, long *s
 
     memset(&resp, 0, offsetof(struct tw_http1_response, line_));
     resp.on_header = s_on_header;
-    resp.on_body = s_on_body;
+    resp.on_body = ex->inv ? s_on_body : NULL; /* NULL: read and discarded */
     resp.user = ex;
     tw_http1_response_init(&resp);
     *got_any = 0;
@@ -410,7 +409,6 @@ static int s_post(struct tw_runtime *rt, const char *path, struct tw_span body,
     int rc;
 
     memset(&ex, 0, sizeof(ex));
-    tw_buf_init(&ex.body, TW_RUNTIME_POST_ANSWER_MAX);
     snprintf(head, sizeof(head),
              "POST " TW_RUNTIME_PREFIX "%s HTTP/1.1\r\nHost: %s\r\n"
              "User-Agent: trailwatch/" TW_VERSION "\r\n"
@@ -421,7 +419,6 @@ static int s_post(struct tw_runtime *rt, const char *path, struct tw_span body,
     snprintf(what, sizeof(what), "POST %s", path);
     rc = s_exchange(rt, what, head, body, &ex, &status, tw_time_mono_ms() + TW_RUNTIME_POST_MS,
                     err);
-    tw_buf_cleanup(&ex.body);
     if (rc != TW_OK)
         return rc;
     err->http_status = status;

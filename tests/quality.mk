@@ -44,20 +44,17 @@ VALGRIND      := valgrind --tool=memcheck --leak-check=full --errors-for-leak-ki
 
 .PHONY: asan ubsan valgrind warm-loop coverage
 
-asan: packages
-	@echo "== asan: unit tests ($(ASAN_BUILD))"
-	$(Q)$(SAN_ENV) $(MAKE) --no-print-directory BUILD=$(ASAN_BUILD) \
-	    EXTRA_CFLAGS='$(ASAN_SAN) $(SAN_COMMON)' EXTRA_LDFLAGS='$(ASAN_SAN)' unit native
-	@echo "== asan: integration tests against $(ASAN_BUILD)/native/bootstrap"
-	$(Q)$(SAN_ENV) TW_BOOTSTRAP=$(ASAN_BUILD)/native/bootstrap TW_WARM_LOOP_RSS=0 \
-	    scripts/run-integration.sh
-
-ubsan: packages
-	@echo "== ubsan: unit tests ($(UBSAN_BUILD))"
-	$(Q)$(SAN_ENV) $(MAKE) --no-print-directory BUILD=$(UBSAN_BUILD) \
-	    EXTRA_CFLAGS='$(UBSAN_SAN) $(SAN_COMMON)' EXTRA_LDFLAGS='$(UBSAN_SAN)' unit native
-	@echo "== ubsan: integration tests against $(UBSAN_BUILD)/native/bootstrap"
-	$(Q)$(SAN_ENV) TW_BOOTSTRAP=$(UBSAN_BUILD)/native/bootstrap TW_WARM_LOOP_RSS=0 \
+# One recipe for both: the build directory and the sanitizers differ.
+asan: SAN_BUILD := $(ASAN_BUILD)
+asan: SAN_FLAGS := $(ASAN_SAN)
+ubsan: SAN_BUILD := $(UBSAN_BUILD)
+ubsan: SAN_FLAGS := $(UBSAN_SAN)
+asan ubsan: packages
+	@echo "== $@: unit tests ($(SAN_BUILD))"
+	$(Q)$(SAN_ENV) $(MAKE) --no-print-directory BUILD=$(SAN_BUILD) \
+	    EXTRA_CFLAGS='$(SAN_FLAGS) $(SAN_COMMON)' EXTRA_LDFLAGS='$(SAN_FLAGS)' unit native
+	@echo "== $@: integration tests against $(SAN_BUILD)/native/bootstrap"
+	$(Q)$(SAN_ENV) TW_BOOTSTRAP=$(SAN_BUILD)/native/bootstrap TW_WARM_LOOP_RSS=0 \
 	    scripts/run-integration.sh
 
 # The plain native unit tests, each under memcheck, from the repo root
