@@ -46,8 +46,11 @@ STATIC_STRIP = $(shell scripts/deps.sh --strip $(ARCH))
 STATIC_CFLAGS = $(WARN) $(HARDEN) -g -fPIE -ffunction-sections -fdata-sections \
                 -fno-asynchronous-unwind-tables -fno-unwind-tables $(DEFS) \
                 -I$(DEPS_PREFIX)/include
+# -e tw_start: src/start.c faults in the pages musl is about to relocate in
+# one system call, then runs musl's _start (include/start.h says why).
+STATIC_ENTRY   = -Wl,-e,tw_start
 STATIC_LDFLAGS = -static-pie -Wl,--gc-sections -Wl,-z,relro,-z,now -Wl,-z,noexecstack \
-                 -L$(DEPS_PREFIX)/lib
+                 $(STATIC_ENTRY) -L$(DEPS_PREFIX)/lib
 STATIC_LIBS = -lcurl -lssl -lcrypto -lcjson -lexpat -lpthread
 STATIC_OBJ  := $(patsubst src/%.c,$(STATIC)/obj/%.o,$(SRC))
 BOOTSTRAP   := $(if $(filter x86_64,$(ARCH)),bootstrap,bootstrap-$(ARCH))

@@ -55,7 +55,10 @@ bench-all: bench-filter bench-perf
 ifdef STATIC_OBJ
 # Included from the Makefile: its static toolchain and objects are known.
 BENCH_TOOLS := $(BENCH_BUILD)/coldstart $(BENCH_BUILD)/tls_first $(BENCH_BUILD)/castore \
-               $(BENCH_BUILD)/floor $(BENCH_BUILD)/faultcost $(BENCH_BUILD)/bootstrap-nopie
+               $(BENCH_BUILD)/floor $(BENCH_BUILD)/faultcost $(BENCH_BUILD)/bootstrap-nopie \
+               $(BENCH_BUILD)/bootstrap-noprefault
+# The static link without src/start.c's entry point (tw_start).
+BENCH_PLAIN_LDFLAGS = $(filter-out $(STATIC_ENTRY),$(STATIC_LDFLAGS))
 
 # The static bootstrap as linked (./bootstrap is a copy of it): measuring it
 # there leaves ./bootstrap alone for whoever is running it meanwhile.
@@ -76,21 +79,27 @@ $(BENCH_BUILD)/tls_first: bench/tls_first.c $(filter-out $(STATIC)/obj/main.o,$(
 # The cold-start floor: a minimal static-pie program doing the same GET.
 $(BENCH_BUILD)/floor: bench/floor.c | static-deps
 	@mkdir -p $(@D)
-	$(STATIC_CC) $(STATIC_CFLAGS) $< $(STATIC_LDFLAGS) -o $@
+	$(STATIC_CC) $(STATIC_CFLAGS) $< $(BENCH_PLAIN_LDFLAGS) -o $@
 
 $(BENCH_BUILD)/faultcost: bench/faultcost.c
 	@mkdir -p $(@D)
 	$(BENCH_CC) $(BENCH_WARN) -O2 -D_GNU_SOURCE $< -o $@
 
-# The shipped objects linked without PIE, to show what PIE costs at start-up
-# (never shipped: README, Performance).
+# The shipped objects linked without PIE (nothing to relocate, so no
+# tw_start either), to show what PIE costs at start-up, and linked as shipped
+# but with musl's own entry point, to show what tw_start saves (never
+# shipped: README, Performance).
 $(BENCH_BUILD)/bootstrap-nopie: $(STATIC_OBJ) | static-deps
 	@mkdir -p $(@D)
-	$(STATIC_CC) $(STATIC_OBJ) $(subst -static-pie,-static -no-pie,$(STATIC_LDFLAGS)) $(STATIC_LIBS) -o $@
+	$(STATIC_CC) $(STATIC_OBJ) $(subst -static-pie,-static -no-pie,$(BENCH_PLAIN_LDFLAGS)) $(STATIC_LIBS) -o $@
+
+$(BENCH_BUILD)/bootstrap-noprefault: $(STATIC_OBJ) | static-deps
+	@mkdir -p $(@D)
+	$(STATIC_CC) $(STATIC_OBJ) $(BENCH_PLAIN_LDFLAGS) $(STATIC_LIBS) -o $@
 
 $(BENCH_BUILD)/castore: bench/castore.c | static-deps
 	@mkdir -p $(@D)
-	$(STATIC_CC) $(STATIC_CFLAGS) $< $(STATIC_LDFLAGS) -lssl -lcrypto -lpthread -o $@
+	$(STATIC_CC) $(STATIC_CFLAGS) $< $(BENCH_PLAIN_LDFLAGS) -lssl -lcrypto -lpthread -o $@
 else
 bench-perf:
 	$(MAKE) --no-print-directory -f Makefile $@

@@ -25,6 +25,8 @@ and a target failed. Run from the repository root with /usr/bin/python3
   floor       bench/floor.c       the least a client does before GET /next (static-pie)
   faultcost   bench/faultcost.c   microseconds per page fault on this machine
   bootstrap-nopie                 the shipped objects linked without PIE (comparison only)
+  bootstrap-noprefault            linked as shipped but entered at musl's _start, without
+                                  src/start.c's tw_start (comparison only)
 """
 import argparse
 import json
@@ -436,10 +438,12 @@ METHOD = """\
   `GET /2018-06-01/runtime/invocation/next` head is read; median of the runs (one unrecorded warm-up
   run first). Its CPU column is the child's user+system time from `wait4` (it is killed while waiting
   for the answer), which a busy machine disturbs less than wall time; page faults come from the same
-  `rusage`. The same tool times `bench/floor.c` (a minimal static-pie client: the machine's floor)
-  and the shipped objects linked without PIE (shows what static-pie relocation costs at start-up;
-  never shipped). `bench/faultcost.c` times zero-fill faults on fresh anonymous pages (median of 9
-  runs of 4,096 pages); the relocation count and the pages they write come from `readelf -r`.
+  `rusage`. The same tool times `bench/floor.c` (a minimal static-pie client: the machine's floor),
+  the shipped objects linked without PIE (shows what static-pie relocation costs at start-up;
+  never shipped), and the shipped link entered at musl's `_start` instead of `tw_start` (shows what
+  populating the relocated pages in one `madvise` saves; never shipped). `bench/faultcost.c` times
+  zero-fill faults on fresh anonymous pages (median of 9 runs of 4,096 pages); the relocation
+  count and the pages they write come from `readelf -r`.
 - **Peak RSS**: `VmHWM` in `/proc/PID/status` of the static bootstrap after its invocations (the
   worst of the fresh processes, each after 11 invocations).
 - **First HTTPS request**: `bench/tls_first.c`, linked statically against the shipped objects, runs
@@ -593,8 +597,11 @@ def s_runtime(ctx):
             "%s (min %s, CPU %s, %d page faults)" % (fmt_ms(cold["median_ms"]), fmt_ms(cold["min_ms"]),
                                                      fmt_ms(cold["cpu_median_ms"]), cold["faults_median"]),
             "<= %.0f ms" % TARGET_COLD_MS, cold["median_ms"] <= TARGET_COLD_MS)
-    # What the figure is made of: the machine's floor, what PIE costs, what a fault costs.
-    for label, tool in (("cold start, the same objects linked without PIE (not shipped)", "bootstrap-nopie"),
+    # What the figure is made of: the machine's floor, what PIE costs, what
+    # tw_start saves, what a fault costs.
+    for label, tool in (("cold start, entered at musl's _start, no tw_start (not shipped)",
+                         "bootstrap-noprefault"),
+                        ("cold start, the same objects linked without PIE (not shipped)", "bootstrap-nopie"),
                         ("cold start floor: a minimal static-pie client (bench/floor.c)", "floor")):
         if (ctx.tools / tool).exists():
             c = run_tool([str(ctx.tools / "coldstart"), str(ctx.args.cold_runs), str(ctx.tools / tool)] + cold_env)
