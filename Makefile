@@ -46,11 +46,16 @@ STATIC_STRIP = $(shell scripts/deps.sh --strip $(ARCH))
 STATIC_CFLAGS = $(WARN) $(HARDEN) -g -fPIE -ffunction-sections -fdata-sections \
                 -fno-asynchronous-unwind-tables -fno-unwind-tables $(DEFS) \
                 -I$(DEPS_PREFIX)/include
-# -e tw_start: src/start.c faults in the pages musl is about to relocate in
-# one system call, then runs musl's _start (include/start.h says why).
-STATIC_ENTRY   = -Wl,-e,tw_start
+# The entry point is src/start.c's tw_start: it maps the pages the start-up
+# relocations touch in one system call each and applies the packed (DT_RELR)
+# relocations, which Debian 12's musl does not know, before musl's _start
+# (include/start.h says why). The two go together: without tw_start nothing
+# would apply DT_RELR. aarch64 keeps RELA: Debian 12's aarch64 ld (binutils
+# 2.40) ignores -z pack-relative-relocs.
+STATIC_RELR_x86_64 := -Wl,-z,pack-relative-relocs
+STATIC_START   = -Wl,-e,tw_start $(STATIC_RELR_$(ARCH))
 STATIC_LDFLAGS = -static-pie -Wl,--gc-sections -Wl,-z,relro,-z,now -Wl,-z,noexecstack \
-                 $(STATIC_ENTRY) -L$(DEPS_PREFIX)/lib
+                 $(STATIC_START) -L$(DEPS_PREFIX)/lib
 STATIC_LIBS = -lcurl -lssl -lcrypto -lcjson -lexpat -lpthread
 STATIC_OBJ  := $(patsubst src/%.c,$(STATIC)/obj/%.o,$(SRC))
 BOOTSTRAP   := $(if $(filter x86_64,$(ARCH)),bootstrap,bootstrap-$(ARCH))
@@ -147,9 +152,10 @@ build-TrailwatchFunction:
 	         "defaults to $(TEMPLATE_ARCH): deploy with Architecture=$(SAM_ARCH)" >&2; \
 	fi
 
-# Objects are rebuilt when the compiler, the flags or the dependency prefix
-# (its cache key) change: the recipe rewrites the stamp only on a change.
-STATIC_FLAGS_TEXT = $(subst ','\'',$(STATIC_CC) $(STATIC_CFLAGS))
+# Objects are rebuilt (and so the binary relinked) when the compiler, the
+# compile or link flags or the dependency prefix (its cache key) change: the
+# recipe rewrites the stamp only on a change.
+STATIC_FLAGS_TEXT = $(subst ','\'',$(STATIC_CC) $(STATIC_CFLAGS) $(STATIC_LDFLAGS))
 $(STATIC)/obj/.flags: static-deps
 	@mkdir -p $(@D)
 	@printf '%s\n' '$(STATIC_FLAGS_TEXT)' | cmp -s - $@ 2>/dev/null || printf '%s\n' '$(STATIC_FLAGS_TEXT)' >$@

@@ -57,8 +57,9 @@ ifdef STATIC_OBJ
 BENCH_TOOLS := $(BENCH_BUILD)/coldstart $(BENCH_BUILD)/tls_first $(BENCH_BUILD)/castore \
                $(BENCH_BUILD)/floor $(BENCH_BUILD)/faultcost $(BENCH_BUILD)/bootstrap-nopie \
                $(BENCH_BUILD)/bootstrap-noprefault
-# The static link without src/start.c's entry point (tw_start).
-BENCH_PLAIN_LDFLAGS = $(filter-out $(STATIC_ENTRY),$(STATIC_LDFLAGS))
+# The static link without src/start.c's entry point (tw_start) and the packed
+# relocations only it applies.
+BENCH_PLAIN_LDFLAGS = $(filter-out $(STATIC_START),$(STATIC_LDFLAGS))
 
 # The static bootstrap as linked (./bootstrap is a copy of it): measuring it
 # there leaves ./bootstrap alone for whoever is running it meanwhile.
@@ -86,9 +87,9 @@ $(BENCH_BUILD)/faultcost: bench/faultcost.c
 	$(BENCH_CC) $(BENCH_WARN) -O2 -D_GNU_SOURCE $< -o $@
 
 # The shipped objects linked without PIE (nothing to relocate, so no
-# tw_start either), to show what PIE costs at start-up, and linked as shipped
-# but with musl's own entry point, to show what tw_start saves (never
-# shipped: README, Performance).
+# tw_start either), to show what PIE costs at start-up, and linked as static-pie
+# the usual way (RELA, musl's own entry point), to show what tw_start saves
+# (never shipped: README, Performance).
 $(BENCH_BUILD)/bootstrap-nopie: $(STATIC_OBJ) | static-deps
 	@mkdir -p $(@D)
 	$(STATIC_CC) $(STATIC_OBJ) $(subst -static-pie,-static -no-pie,$(BENCH_PLAIN_LDFLAGS)) $(STATIC_LIBS) -o $@

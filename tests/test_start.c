@@ -1,6 +1,9 @@
-/* test_start.c — the pages tw_start asks the kernel to populate: synthetic
- * ELF images, then this test program's own image checked against what the
- * dynamic loader and /proc/self/maps say. */
+/* test_start.c — what tw_start does before musl's start code: the pages it
+ * asks the kernel to populate (synthetic ELF images, then this test
+ * program's own image checked against what the dynamic loader and
+ * /proc/self/maps say), the load bias, and the DT_RELR relocations it
+ * applies (a table written by hand from the format, and random ones from the
+ * linkers' encoder). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +14,7 @@
 
 #include <elf.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -144,6 +148,158 @@ static void test_at_most_max_spans(void **state)
     assert_int_equal(spans[2].addr, base + 0x30000);
 }
 
+static void test_load_bias(void **state)
+{
+    struct image *img = &s_img;
+    uintptr_t bias = 1;
+
+    (void)state;
+    s_static_pie(img);
+    assert_int_equal(tw_start_load_bias(&img->eh, &bias), 0);
+    assert_int_equal(bias, (uintptr_t)&img->eh);
+    s_image(img);
+    s_add(img, PT_LOAD, PF_R | PF_X, 0, 0x400000, 0x1000, 0x1000);
+    assert_int_equal(tw_start_load_bias(&img->eh, &bias), 0);
+    assert_int_equal(bias, (uintptr_t)&img->eh - 0x400000);
+    s_image(img);
+    s_add(img, PT_LOAD, PF_R, 0x1000, 0x1000, 0x1000, 0x1000);
+    bias = 7;
+    assert_int_equal(tw_start_load_bias(&img->eh, &bias), -1);
+    assert_int_equal(bias, 7);
+}
+
+/* --- DT_RELR ----------------------------------------------------------------- */
+
+#define WORDS 400
+#define BIAS ((uintptr_t)0x5550000)
+#define BITS (CHAR_BIT * sizeof(uintptr_t) - 1)
+
+static uintptr_t s_words[WORDS];
+static uintptr_t s_table[WORDS];
+
+/* The link-time address of a run-time one, for a load bias of BIAS. */
+static uintptr_t s_link(const void *p)
+{
+    return (uintptr_t)p - BIAS;
+}
+
+static void s_fill_words(void)
+{
+    for (size_t i = 0; i < WORDS; i++)
+        s_words[i] = 0x1000 + 16 * i;
+}
+
+static void s_dyn(ElfW(Dyn) *dyn, size_t table_bytes, size_t entsize)
+{
+    dyn[0].d_tag = DT_RELR;
+    dyn[0].d_un.d_ptr = s_link(s_table);
+    dyn[1].d_tag = DT_RELRSZ;
+    dyn[1].d_un.d_val = table_bytes;
+    dyn[2].d_tag = DT_RELRENT;
+    dyn[2].d_un.d_val = entsize;
+    dyn[3].d_tag = DT_NULL;
+}
+
+/* A table written out by hand from the format: an address, then bitmaps
+ * whose bit k (k >= 1) is the k-th word after the last one relocated, each
+ * bitmap moving on by 63 words (on 64-bit; 31 on 32-bit). */
+static void test_relr_by_hand(void **state)
+{
+    ElfW(Dyn) dyn[4];
+    size_t n = 0;
+
+    (void)state;
+    s_fill_words();
+    s_table[n++] = s_link(&s_words[2]);                     /* words[2]; next is 3 */
+    s_table[n++] = 1 | (1u << 1) | (1u << 3);              /* words[3], words[5] */
+    s_table[n++] = 1 | (1u << 1);                          /* words[3 + BITS] */
+    s_table[n++] = s_link(&s_words[300]);                   /* words[300] */
+    s_dyn(dyn, n * sizeof(uintptr_t), sizeof(uintptr_t));
+
+    assert_int_equal(tw_start_apply_relr(dyn, BIAS), 5);
+    for (size_t i = 0; i < WORDS; i++) {
+        int moved = i == 2 || i == 3 || i == 5 || i == 3 + BITS || i == 300;
+
+        assert_int_equal(s_words[i], 0x1000 + 16 * i + (moved ? BIAS : 0));
+    }
+    /* Applied once: the size is now 0, so a second start code does nothing. */
+    assert_int_equal(dyn[1].d_un.d_val, 0);
+    assert_int_equal(tw_start_apply_relr(dyn, BIAS), 0);
+    assert_int_equal(s_words[2], 0x1000 + 32 + BIAS);
+}
+
+/* The encoder linkers use (lld, bfd): an address entry for the first word
+ * not covered, then as many bitmaps as reach the next words. */
+static size_t s_encode(const size_t *idx, size_t count)
+{
+    size_t n = 0, i = 0;
+
+    while (i < count) {
+        size_t base;
+
+        s_table[n++] = s_link(&s_words[idx[i]]);
+        base = idx[i++] + 1;
+        for (;;) {
+            uintptr_t bitmap = 0;
+
+            while (i < count && idx[i] - base < BITS)
+                bitmap |= (uintptr_t)1 << (idx[i++] - base + 1);
+            if (bitmap == 0)
+                break;
+            s_table[n++] = bitmap | 1;
+            base += BITS;
+        }
+    }
+    return n;
+}
+
+static void test_relr_matches_the_reference_encoding(void **state)
+{
+    unsigned seed = 12345;
+
+    (void)state;
+    for (int round = 0; round < 200; round++) {
+        size_t idx[WORDS], count = 0;
+        int moved[WORDS];
+        ElfW(Dyn) dyn[4];
+
+        /* Sparse, dense and clustered sets of words. */
+        for (size_t i = 0; i < WORDS; i++) {
+            seed = seed * 1103515245u + 12345u;
+            moved[i] = (int)((seed >> 16) % 8) < round % 9;
+            if (moved[i])
+                idx[count++] = i;
+        }
+        s_fill_words();
+        s_dyn(dyn, s_encode(idx, count) * sizeof(uintptr_t), sizeof(uintptr_t));
+        assert_int_equal(tw_start_apply_relr(dyn, BIAS), count);
+        for (size_t i = 0; i < WORDS; i++)
+            assert_int_equal(s_words[i], 0x1000 + 16 * i + (moved[i] ? BIAS : 0));
+    }
+}
+
+static void test_relr_absent_or_foreign(void **state)
+{
+    ElfW(Dyn) dyn[4];
+
+    (void)state;
+    s_fill_words();
+    s_table[0] = s_link(&s_words[0]);
+    /* Entries that are not address-sized: not ours to apply. */
+    s_dyn(dyn, sizeof(uintptr_t), 4);
+    assert_int_equal(tw_start_apply_relr(dyn, BIAS), 0);
+    assert_int_equal(s_words[0], 0x1000);
+    /* No DT_RELR at all (the aarch64 link). */
+    dyn[0].d_tag = DT_RELA;
+    dyn[2].d_un.d_val = sizeof(uintptr_t);
+    assert_int_equal(tw_start_apply_relr(dyn, BIAS), 0);
+    assert_int_equal(s_words[0], 0x1000);
+    /* An empty table. */
+    s_dyn(dyn, 0, sizeof(uintptr_t));
+    assert_int_equal(tw_start_apply_relr(dyn, BIAS), 0);
+    assert_int_equal(s_words[0], 0x1000);
+}
+
 /* --- this program's own image -------------------------------------------- */
 
 extern const ElfW(Ehdr) __ehdr_start __attribute__((visibility("hidden")));
@@ -226,6 +382,10 @@ int main(void)
         cmocka_unit_test(test_load_bias_from_the_segment_at_offset_zero),
         cmocka_unit_test(test_nothing_to_do),
         cmocka_unit_test(test_at_most_max_spans),
+        cmocka_unit_test(test_load_bias),
+        cmocka_unit_test(test_relr_by_hand),
+        cmocka_unit_test(test_relr_matches_the_reference_encoding),
+        cmocka_unit_test(test_relr_absent_or_foreign),
         cmocka_unit_test(test_own_image),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
