@@ -23,6 +23,11 @@
  *      table's pages in one call too, madvise(MADV_POPULATE_READ).
  * Page contents are never changed by 1 and 3, only when they are mapped.
  *
+ * Once everything is relocated, before main, a constructor here makes
+ * PT_GNU_RELRO read-only (the relocated pointer tables and the GOT): musl's
+ * dynamic linker does that, but its static-pie start code does not, so
+ * without it RELRO would be a header and nothing more.
+ *
  * The code that runs before relocation may not use anything that needs a
  * relocation (no global pointers, no GOT or PLT, no libc, no stack
  * protector: its canary lives in TLS, which is not set up yet). The native
@@ -59,6 +64,13 @@ int tw_start_load_bias(const ElfW(Ehdr) *eh, uintptr_t *bias) TW_START_HIDDEN;
  * most `max`). */
 size_t tw_start_writable_spans(const ElfW(Ehdr) *eh, size_t pagesz,
                                struct tw_start_span *out, size_t max) TW_START_HIDDEN;
+
+/* The whole pages of the image's PT_GNU_RELRO range, from its start rounded
+ * down to its end rounded down (the page the range ends in may hold writable
+ * data: it stays writable, as every dynamic linker leaves it). Returns 0 and
+ * fills *out, or -1 when there is no such range or no whole page of it. */
+int tw_start_relro_span(const ElfW(Ehdr) *eh, size_t pagesz, struct tw_start_span *out)
+    TW_START_HIDDEN;
 
 /* Applies the DT_RELR table that the dynamic array `dyn` names to an image
  * loaded at `bias`: each word it designates gets `bias` added. Then sets the

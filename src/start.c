@@ -1,8 +1,8 @@
 /* start.c — tw_start: the static bootstrap's pages in one system call
- * each, its packed relocations applied, then musl's _start (start.h says
- * why).
+ * each, its packed relocations applied, then musl's _start; and, once
+ * relocated, RELRO made read-only (start.h says why).
  *
- * Everything here runs before the binary has relocated itself, so:
+ * Everything tw_start runs comes before the binary has relocated itself, so:
  *   - only PC-relative references (hidden symbols, no GOT, no PLT);
  *   - no libc (its code is fine, but errno and TLS are not ready);
  *   - no stack protector (its canary lives in TLS);
@@ -11,12 +11,14 @@
 
 #include <elf.h>
 #include <limits.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #define TW_START_NOSSP __attribute__((no_stack_protector))
 #define TW_START_EARLY __attribute__((visibility("hidden"), no_stack_protector))
 
 #ifndef MADV_POPULATE_READ
-#define MADV_POPULATE_READ  22 /* <sys/mman.h> of Linux 5.14+ */
+#define MADV_POPULATE_READ  22 /* <sys/mman.h> of Linux 5.14+; musl 1.2.3 lacks them */
 #define MADV_POPULATE_WRITE 23
 #endif
 #ifndef DT_RELR
@@ -81,6 +83,43 @@ static ElfW(Dyn) *s_dynamic(const ElfW(Ehdr) *eh, uintptr_t bias)
         if (ph[i].p_type == PT_DYNAMIC)
             return (ElfW(Dyn) *)(bias + (uintptr_t)ph[i].p_vaddr);
     return NULL;
+}
+
+int tw_start_relro_span(const ElfW(Ehdr) *eh, size_t pagesz, struct tw_start_span *out)
+{
+    const ElfW(Phdr) *ph = (const ElfW(Phdr) *)((const char *)eh + eh->e_phoff);
+    uintptr_t bias, mask = (uintptr_t)pagesz - 1;
+
+    if (pagesz == 0 || (pagesz & mask) != 0 || tw_start_load_bias(eh, &bias) != 0)
+        return -1;
+    for (size_t i = 0; i < eh->e_phnum; i++) {
+        uintptr_t from, to;
+
+        if (ph[i].p_type != PT_GNU_RELRO)
+            continue;
+        from = (bias + (uintptr_t)ph[i].p_vaddr) & ~mask;
+        to = (bias + (uintptr_t)ph[i].p_vaddr + (uintptr_t)ph[i].p_memsz) & ~mask;
+        if (to <= from)
+            return -1;
+        out->addr = from;
+        out->len = (size_t)(to - from);
+        return 0;
+    }
+    return -1;
+}
+
+/* After relocation (constructors run after it, before main): RELRO becomes
+ * read-only. Under glibc (the native test builds) the loader has done it
+ * already and this changes nothing. A refusal leaves the pages writable, as
+ * they were; there is no one to tell this early, and nothing else depends
+ * on it. */
+__attribute__((constructor)) static void s_protect_relro(void)
+{
+    struct tw_start_span span;
+    long pagesz = sysconf(_SC_PAGESIZE);
+
+    if (pagesz > 0 && tw_start_relro_span(&__ehdr_start, (size_t)pagesz, &span) == 0)
+        (void)mprotect((void *)span.addr, span.len, PROT_READ);
 }
 
 /* The entry of `dyn` tagged `tag`, or NULL. */

@@ -13,6 +13,9 @@ Hardening of the shipped static ./bootstrap (symbol checks fall back to the
 unstripped build/static-x86_64/bootstrap if ./bootstrap is stripped):
   - PIE (ELF type DYN), no executable stack (GNU_STACK RW), RELRO (GNU_RELRO)
     and BIND_NOW (FLAGS BIND_NOW or FLAGS_1 NOW);
+  - RELRO in force: the running bootstrap, waiting on its first GET /next,
+    has every whole page of the GNU_RELRO range mapped read-only (musl's
+    static-pie start leaves it writable; src/start.c protects it);
   - stack protector: __stack_chk_fail is linked in and our own code calls it
     (tw_err_prefix, which has a stack buffer, is disassembled). A symbol alone
     proves little in a static binary: musl or a library could bring it;
@@ -28,6 +31,7 @@ import os
 import pathlib
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -148,6 +152,56 @@ class Hardening(unittest.TestCase):
         dyn = _run("readelf", "-dW", str(SHIPPED))
         self.assertTrue(re.search(r"\(FLAGS\)\s+.*\bBIND_NOW\b", dyn) or
                         re.search(r"\(FLAGS_1\)\s+Flags:.*\bNOW\b", dyn), dyn)
+
+    def test_relro_is_read_only_at_run_time(self):
+        # musl's static-pie start code leaves PT_GNU_RELRO writable; start.c
+        # protects it. Checked on the running process, waiting on GET /next
+        # (after start-up, before any input).
+        phdrs = _run("readelf", "-lW", str(SHIPPED))
+        relro = [l.split() for l in phdrs.splitlines() if l.strip().startswith("GNU_RELRO")]
+        self.assertEqual(len(relro), 1, phdrs)
+        vaddr, memsz = int(relro[0][2], 16), int(relro[0][5], 16)
+        page = os.sysconf("SC_PAGESIZE")
+        first, end = vaddr // page * page, (vaddr + memsz) // page * page
+        self.assertGreater(end, first)
+        with socket.socket() as listener:
+            listener.bind(("127.0.0.1", 0))
+            listener.listen(1)
+            listener.settimeout(30)
+            proc = subprocess.Popen([str(SHIPPED)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    env={"PATH": "/usr/bin:/bin", "AWS_LAMBDA_RUNTIME_API":
+                                         "127.0.0.1:%d" % listener.getsockname()[1]})
+            try:
+                conn, _ = listener.accept()
+                with conn:
+                    conn.settimeout(30)
+                    head = b""
+                    while b"\r\n\r\n" not in head:
+                        chunk = conn.recv(4096)
+                        self.assertTrue(chunk, "connection closed before GET /next")
+                        head += chunk
+                    self.assertTrue(head.startswith(b"GET /2018-06-01/runtime/invocation/next"), head)
+                    maps = pathlib.Path("/proc/%d/maps" % proc.pid).read_text()
+            finally:
+                proc.kill()
+                proc.wait()
+        exe = str(SHIPPED.resolve())
+        mine = []
+        for line in maps.splitlines():
+            f = line.split()
+            if len(f) >= 6 and f[5] == exe:
+                lo, hi = (int(x, 16) for x in f[0].split("-"))
+                mine.append((lo, hi, f[1], int(f[2], 16)))
+        bias = min(lo - off for lo, hi, perms, off in mine if off == 0)
+        first, end = first + bias, end + bias
+        at = first
+        for lo, hi, perms, _ in sorted(mine):
+            if at >= end:
+                break
+            if lo <= at < hi:
+                self.assertEqual(perms, "r--p", "RELRO page %#x is %s:\n%s" % (at, perms, maps))
+                at = hi
+        self.assertGreaterEqual(at, end, "RELRO %#x-%#x not all mapped:\n%s" % (first, end, maps))
 
     def test_stack_protector(self):
         binary = self.symbol_binary()

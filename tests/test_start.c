@@ -168,6 +168,33 @@ static void test_load_bias(void **state)
     assert_int_equal(bias, 7);
 }
 
+static void test_relro_span(void **state)
+{
+    struct image *img = &s_img;
+    struct tw_start_span span = { 1, 1 };
+    uintptr_t base = (uintptr_t)&img->eh;
+
+    (void)state;
+    /* The shipped layout: RELRO ends on a page boundary (ld pads it so). */
+    s_static_pie(img);
+    assert_int_equal(tw_start_relro_span(&img->eh, 4096, &span), 0);
+    assert_int_equal(span.addr, base + 0x271000);
+    assert_int_equal(span.addr + span.len, base + 0x2b1000);
+    /* An end inside a page: that page holds .data too and stays writable. */
+    img->ph[6].p_memsz = 0x3f000;
+    assert_int_equal(tw_start_relro_span(&img->eh, 4096, &span), 0);
+    assert_int_equal(span.addr + span.len, base + 0x2b0000);
+    /* Less than a whole page, no RELRO, no page size: nothing to protect. */
+    img->ph[6].p_memsz = 0x100;
+    span.addr = 1;
+    assert_int_equal(tw_start_relro_span(&img->eh, 4096, &span), -1);
+    assert_int_equal(span.addr, 1);
+    img->ph[6].p_type = PT_NULL;
+    assert_int_equal(tw_start_relro_span(&img->eh, 4096, &span), -1);
+    s_static_pie(img);
+    assert_int_equal(tw_start_relro_span(&img->eh, 0, &span), -1);
+}
+
 /* --- DT_RELR ----------------------------------------------------------------- */
 
 #define WORDS 400
@@ -330,8 +357,9 @@ static int s_find_own(struct dl_phdr_info *info, size_t size, void *user)
 
 /* Whether [from, to) lies in private mappings of this program's own file
  * (the loader has made the RELRO part read-only by now; tw_start runs before
- * that, while the whole segment is writable). */
-static int s_mapped_from_own_file(uintptr_t from, uintptr_t to)
+ * that, while the whole segment is writable); with `only` 'r', in read-only
+ * ones. */
+static int s_mapped_from_own_file(uintptr_t from, uintptr_t to, char only)
 {
     FILE *f = fopen("/proc/self/maps", "r");
     char line[1024], exe[512];
@@ -349,7 +377,8 @@ static int s_mapped_from_own_file(uintptr_t from, uintptr_t to)
         if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %7s %*s %*s %*s %511s", &lo, &hi, perms,
                    path) != 4)
             continue;
-        if (lo <= at && at < hi && perms[3] == 'p' && strcmp(path, exe) == 0)
+        if (lo <= at && at < hi && perms[3] == 'p' && strcmp(path, exe) == 0 &&
+            (only != 'r' || strcmp(perms, "r--p") == 0))
             at = hi;
     }
     fclose(f);
@@ -358,7 +387,7 @@ static int s_mapped_from_own_file(uintptr_t from, uintptr_t to)
 
 static void test_own_image(void **state)
 {
-    struct tw_start_span spans[TW_START_MAX_SPANS];
+    struct tw_start_span spans[TW_START_MAX_SPANS], relro;
     struct own_load own = { 0, 0, 0 };
     size_t pagesz = (size_t)sysconf(_SC_PAGESIZE);
 
@@ -372,7 +401,12 @@ static void test_own_image(void **state)
     assert_true(own.to <= spans[0].addr + spans[0].len && spans[0].addr + spans[0].len < own.to + pagesz);
     /* So madvise(MADV_POPULATE_WRITE) is asked only of the pages the segment
      * maps from the file, not of the zero-fill memory after it. */
-    assert_true(s_mapped_from_own_file(spans[0].addr, spans[0].addr + spans[0].len));
+    assert_true(s_mapped_from_own_file(spans[0].addr, spans[0].addr + spans[0].len, 0));
+    /* The RELRO span is exactly what glibc's loader made read-only (it
+     * computes it the same way), and start.c's constructor leaves it so. */
+    assert_int_equal(tw_start_relro_span(&__ehdr_start, pagesz, &relro), 0);
+    assert_true(s_mapped_from_own_file(relro.addr, relro.addr + relro.len, 'r'));
+    assert_false(s_mapped_from_own_file(relro.addr, relro.addr + relro.len + pagesz, 'r'));
 }
 
 int main(void)
@@ -383,6 +417,7 @@ int main(void)
         cmocka_unit_test(test_nothing_to_do),
         cmocka_unit_test(test_at_most_max_spans),
         cmocka_unit_test(test_load_bias),
+        cmocka_unit_test(test_relro_span),
         cmocka_unit_test(test_relr_by_hand),
         cmocka_unit_test(test_relr_matches_the_reference_encoding),
         cmocka_unit_test(test_relr_absent_or_foreign),
