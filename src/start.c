@@ -261,6 +261,8 @@ void tw_start_early(const uintptr_t *sp)
     dyn = s_dynamic(&__ehdr_start, bias);
     if (dyn == NULL)
         return;
+    /* 2: the packed relocations, into the pages just populated. */
+    (void)tw_start_apply_relr(dyn, bias);
     /* 3: a RELA table musl is about to read (none where DT_RELR holds them). */
     rela = s_dyn_find(dyn, DT_RELA);
     relasz = s_dyn_find(dyn, DT_RELASZ);
@@ -270,6 +272,4 @@ void tw_start_early(const uintptr_t *sp)
 
         (void)s_madvise(from, (size_t)(to - from), MADV_POPULATE_READ);
     }
-    /* 2: the packed relocations. */
-    (void)tw_start_apply_relr(dyn, bias);
 }
