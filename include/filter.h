@@ -120,6 +120,18 @@ struct tw_coverage {
 int tw_filter_covers_trail_changes(struct tw_coverage *out, const struct tw_filter *f,
                                    struct tw_err *err);
 
+/* The decision of tw_filter_covers_trail_changes, without the counterexample:
+ * out->covered and out->exact are what that function sets, out->reason names
+ * the first missed eventName (or says why it is not proven), and
+ * out->missed_event is always "". No counterexample is searched for, printed
+ * or re-checked, so this costs a few evaluations of the pattern (the five
+ * decisive records, or the term samples) where the full analysis may search
+ * for a recognisable record. For ranking many filters before explaining one,
+ * and for callers that only need to know whether a filter qualifies.
+ * Returns TW_OK, TW_ENOMEM or TW_ERR. */
+int tw_filter_decide_trail_changes(struct tw_coverage *out, const struct tw_filter *f,
+                                   struct tw_err *err);
+
 /* 1 if `pattern` equals the CIS reference pattern
  * { ($.eventName = CreateTrail) || ($.eventName = UpdateTrail) || ($.eventName = DeleteTrail) || ($.eventName = StartLogging) || ($.eventName = StopLogging) }
  * once all whitespace is removed from both (Security Hub CloudWatch.5's test). */

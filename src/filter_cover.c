@@ -838,7 +838,8 @@ static cJSON *s_false_event(const struct tw_filter *f, const char *name, int nam
     return ev;
 }
 
-static int s_cover_json(struct tw_coverage *out, const struct tw_filter *f, struct tw_err *err)
+static int s_cover_json(struct tw_coverage *out, const struct tw_filter *f, int want_example,
+                        struct tw_err *err)
 {
     struct s_ctx c;
     cJSON *ev = NULL;
@@ -868,6 +869,12 @@ static int s_cover_json(struct tw_coverage *out, const struct tw_filter *f, stru
                    "matches every CreateTrail, UpdateTrail, DeleteTrail, StartLogging and "
                    "StopLogging record",
                    sizeof(out->reason));
+        return TW_OK;
+    }
+    if (!want_example) {
+        out->covered = 0;
+        out->exact = 1;
+        s_missed_reason(out, s_names[missed], "");
         return TW_OK;
     }
 
@@ -970,10 +977,11 @@ static cJSON *s_sample(const char *name, int variant, const char *probe)
     return ev;
 }
 
-/* Tries sample records; on a miss fills *out via s_emit_missed and sets
- * *found. `probes` are extra strings to place in records. */
+/* Tries sample records; on a miss fills *out (via s_emit_missed when
+ * `want_example`) and sets *found. `probes` are extra strings to place in
+ * records. */
 static int s_try_samples(struct tw_coverage *out, const struct tw_filter *f, char **probes,
-                         size_t nprobes, int *found, struct tw_err *err)
+                         size_t nprobes, int want_example, int *found, struct tw_err *err)
 {
     *found = 0;
     for (size_t k = 0; k < TW_ARRAY_LEN(s_names); k++) {
@@ -997,7 +1005,13 @@ static int s_try_samples(struct tw_coverage *out, const struct tw_filter *f, cha
                 else
                     detail[0] = '\0';
                 s_missed_reason(out, s_names[k], detail);
-                rc = s_emit_missed(out, f, ev, err);
+                if (want_example) {
+                    rc = s_emit_missed(out, f, ev, err);
+                } else {
+                    out->covered = 0;
+                    out->exact = 1;
+                    rc = TW_OK;
+                }
                 cJSON_Delete(ev);
                 *found = rc == TW_OK;
                 return rc;
@@ -1034,7 +1048,8 @@ static int s_term_guaranteed(const struct tw_filter *f, const struct tw_fterm *t
            (t->len == 1 && (f->pool[t->off] == '{' || f->pool[t->off] == '}'));
 }
 
-static int s_cover_text(struct tw_coverage *out, const struct tw_filter *f, struct tw_err *err)
+static int s_cover_text(struct tw_coverage *out, const struct tw_filter *f, int want_example,
+                        struct tw_err *err)
 {
     char **probes = NULL;
     size_t nprobes = 0;
@@ -1074,7 +1089,7 @@ static int s_cover_text(struct tw_coverage *out, const struct tw_filter *f, stru
         if (!probes[nprobes++])
             goto oom;
     }
-    rc = s_try_samples(out, f, probes, nprobes, &found, err);
+    rc = s_try_samples(out, f, probes, nprobes, want_example, &found, err);
     if (rc != TW_OK || found)
         goto out;
     out->covered = 0;
@@ -1127,8 +1142,10 @@ out:
     return rc;
 }
 
-int tw_filter_covers_trail_changes(struct tw_coverage *out, const struct tw_filter *f,
-                                   struct tw_err *err)
+/* Both public entry points: the decision is the same code either way; only
+ * the counterexample (search, print, self-check) depends on `want_example`. */
+static int s_cover(struct tw_coverage *out, const struct tw_filter *f, int want_example,
+                   struct tw_err *err)
 {
     memset(out, 0, sizeof(*out));
     if (!f) {
@@ -1142,8 +1159,20 @@ int tw_filter_covers_trail_changes(struct tw_coverage *out, const struct tw_filt
         tw_strlcpy(out->reason, "an empty pattern matches every log event", sizeof(out->reason));
         return TW_OK;
     case TW_FILTER_JSON:
-        return s_cover_json(out, f, err);
+        return s_cover_json(out, f, want_example, err);
     default:
-        return s_cover_text(out, f, err);
+        return s_cover_text(out, f, want_example, err);
     }
+}
+
+int tw_filter_covers_trail_changes(struct tw_coverage *out, const struct tw_filter *f,
+                                   struct tw_err *err)
+{
+    return s_cover(out, f, 1, err);
+}
+
+int tw_filter_decide_trail_changes(struct tw_coverage *out, const struct tw_filter *f,
+                                   struct tw_err *err)
+{
+    return s_cover(out, f, 0, err);
 }

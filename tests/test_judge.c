@@ -678,6 +678,20 @@ static void m_best_filter_reported(struct tw_facts *f, struct tw_params *p)
     fb_add_dimension(&m->dimensions, &m->n_dimensions, "EventName", "$.eventName");
 }
 
+static void m_best_filter_explained(struct tw_facts *f, struct tw_params *p)
+{
+    /* Filters are ranked on the decision alone; the one reported is analysed
+     * again for its counterexample: here the second of 42 (the first does not
+     * parse, 40 more miss the same way after it and are not reported). */
+    struct tw_trail *t = FB_TRAIL(f);
+
+    (void)p;
+    fb_set(&t->filters[0].pattern, "{ $.eventName = ");
+    fb_add_filter(t, "late-miss", NO_STOP_PATTERN, FB_NS, "Late", "1");
+    for (int i = 0; i < 40; i++)
+        fb_add_filter(t, "other-miss", "{ $.eventName = CreateTrail }", FB_NS, "Other", "1");
+}
+
 static void m_second_filter_qualifies(struct tw_facts *f, struct tw_params *p)
 {
     /* First filter misses; second one qualifies and has the alarm. */
@@ -914,6 +928,10 @@ static const struct jcase s_cases[] = {
     { "filter with dimensions", m_filter_dimensions, NC,
       "filter cis-ct emits dimensions (EventName)", L_FILTER },
     { "closest filter reported", m_best_filter_reported, NC, "filter by-name emits dimensions",
+      L_FILTER },
+    { "closest filter explained", m_best_filter_explained, NC,
+      "trail main: filter late-miss misses StopLogging events (e.g. {\"eventSource\":"
+      "\"cloudtrail.amazonaws.com\",\"eventName\":\"StopLogging\"})",
       L_FILTER },
     { "second filter qualifies", m_second_filter_qualifies, C, "-> filter cis-ct-good ->", NONE },
     /* Strict */

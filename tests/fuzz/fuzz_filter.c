@@ -126,6 +126,16 @@ static void s_check_coverage(const struct tw_filter *f)
         abort();
     }
     S_CHECK(cov.reason[0] != '\0');
+    {
+        /* The decision alone agrees with the analysis. */
+        struct tw_coverage dec;
+        rc = tw_filter_decide_trail_changes(&dec, f, &err);
+        if (rc == TW_ENOMEM)
+            return;
+        S_CHECK(rc == TW_OK);
+        S_CHECK(dec.covered == cov.covered && dec.exact == cov.exact);
+        S_CHECK(dec.missed_event[0] == '\0');
+    }
     if (cov.covered) {
         S_CHECK(cov.exact == 1);
         S_CHECK(cov.missed_event[0] == '\0');
