@@ -352,6 +352,20 @@ def sizes(bootstrap, workdir):
     return os.path.getsize(bootstrap), os.path.getsize(stripped), os.path.getsize(zpath)
 
 
+def hypervisor():
+    """What the kernel said it runs under (page-fault cost depends on it), or
+    "none" on bare metal, or "?" where the kernel log cannot be read."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            if " hypervisor" not in f.read():
+                return "none"
+        log_ = subprocess.run(["dmesg"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    m = re.search(r"Hypervisor detected: (\S+)", log_)
+    return m.group(1) if m else "?"
+
+
 def machine(bootstrap, static_cc):
     cpu = "?"
     try:
@@ -375,7 +389,7 @@ def machine(bootstrap, static_cc):
                             text=True).stdout.strip()
     dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"],
                            capture_output=True, text=True).stdout.strip()
-    return {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(),
+    return {"cpu": cpu, "cores": os.cpu_count(), "kernel": platform.release(), "hypervisor": hypervisor(),
             "compiler": "%s (musl %s)" % (cc, musl), "bootstrap": ver,
             "commit": commit + (" + uncommitted changes" if dirty else ""),
             "load": "%.2f %.2f %.2f" % os.getloadavg(),
@@ -440,7 +454,10 @@ METHOD = """\
   run first). The shipped binary and the comparison builds below take turns, in 4 rounds, so that a
   drift in the machine's speed reaches every row alike. Its CPU column is the child's user+system time from `wait4` (it is killed while waiting
   for the answer), which a busy machine disturbs less than wall time; page faults come from the same
-  `rusage`. The same tool times `bench/floor.c` (a minimal static-pie client: the machine's floor),
+  `rusage`, which also counts the pages `tw_start` has the kernel map in one `madvise` call;
+  "trapped" is the faults the process actually took one by one (a software page-fault counter,
+  `perf_event_open`, attached to a forked child before it execs; 9 more untimed runs), which is
+  what costs on a machine where faults are dear. The same tool times `bench/floor.c` (a minimal static-pie client: the machine's floor),
   the shipped objects linked without PIE (shows what static-pie relocation costs at start-up;
   never shipped), and the usual static-pie link (a RELA table, musl's `_start`; shows what
   `tw_start` and the packed relocations save; never shipped). `bench/faultcost.c` times
@@ -476,7 +493,8 @@ def write_results(path, rep, mach, notes):
              "", "## Machine", "",
              "| | |", "|---|---|",
              "| CPU | %s |" % mach["cpu"], "| cores | %s |" % mach["cores"],
-             "| kernel | %s |" % mach["kernel"], "| compiler | %s |" % mach["compiler"],
+             "| kernel | %s |" % mach["kernel"], "| hypervisor | %s |" % mach["hypervisor"],
+             "| compiler | %s |" % mach["compiler"],
              "| bootstrap | %s |" % mach["bootstrap"], "| commit | %s |" % mach["commit"],
              "| load average at start | %s |" % mach["load"], "| date | %s |" % mach["date"],
              "", "## Results", "", rep.table(), ""]
@@ -610,11 +628,14 @@ def s_runtime(ctx):
         samples = [x for r in rounds[name] for x in r["samples_ms"]]
         return {"runs": len(samples), "median_ms": median(samples), "min_ms": min(samples),
                 "cpu_median_ms": median([r["cpu_median_ms"] for r in rounds[name]]),
-                "faults_median": median([r["faults_median"] for r in rounds[name]])}
+                "faults_median": median([r["faults_median"] for r in rounds[name]]),
+                "traps_median": median([r.get("traps_median", -1) for r in rounds[name]])}
 
     def describe(c):
-        return "%s (min %s, CPU %s, %d page faults)" % (
-            fmt_ms(c["median_ms"]), fmt_ms(c["min_ms"]), fmt_ms(c["cpu_median_ms"]), c["faults_median"])
+        traps = ", %d trapped" % c["traps_median"] if c["traps_median"] >= 0 else ""
+        return "%s (min %s, CPU %s, %d page faults%s)" % (
+            fmt_ms(c["median_ms"]), fmt_ms(c["min_ms"]), fmt_ms(c["cpu_median_ms"]), c["faults_median"],
+            traps)
 
     cold = merged("shipped")
     rep.add(sec, "cold start: exec -> first GET /next (median of %d)" % cold["runs"], describe(cold),
