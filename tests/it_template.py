@@ -489,7 +489,13 @@ class TemplateStructure(unittest.TestCase):
         self.assertEqual(p["Runtime"], "provided.al2023")
         self.assertEqual(p["Handler"], "bootstrap")
         self.assertEqual(p["CodeUri"], ".")
-        self.assertEqual(p["MemorySize"], 128)
+        self.assertEqual(p["MemorySize"], {"Ref": "MemorySize"})
+        mem = self.t["Parameters"]["MemorySize"]
+        self.assertEqual((mem["Type"], mem["Default"]), ("Number", 128))
+        # Lambda's range: 128 MB to 10,240 MB.
+        for value, ok in (("128", True), ("1769", True), ("10240", True), ("127", False),
+                          ("10241", False), ("1e3", False)):
+            self.assertEqual(self._param_ok("MemorySize", value), ok, value)
         self.assertTrue(30 <= p["Timeout"] <= 900, p["Timeout"])
         self.assertEqual(p["Architectures"], [{"Ref": "Architecture"}])
         arch = self.t["Parameters"]["Architecture"]
@@ -646,6 +652,11 @@ class TemplateStructure(unittest.TestCase):
             return False
         if len(value) > p.get("MaxLength", 1 << 30):
             return False
+        if p.get("Type") == "Number":
+            if not re.fullmatch(r"-?[0-9]+", value):
+                return False
+            if not p.get("MinValue", -(1 << 62)) <= int(value) <= p.get("MaxValue", 1 << 62):
+                return False
         # CloudFormation's Java patterns here use only syntax Python shares.
         return "AllowedPattern" not in p or re.fullmatch(p["AllowedPattern"], value) is not None
 
