@@ -1058,6 +1058,31 @@ static void test_filter_term_reasons(void **state)
     }
 }
 
+typedef int s_coverage_fn(struct tw_coverage *out, const struct tw_filter *f, struct tw_err *err);
+
+/* Fails the n-th cJSON allocation of `fn`, for n = 1, 2, ... until fn makes
+ * fewer than n: none of them may come back covered. Returns that last n. */
+static unsigned long s_oom_sweep(s_coverage_fn *fn, const struct tw_filter *f, const char *what)
+{
+    struct tw_coverage cov;
+    struct tw_err err;
+    unsigned long n;
+
+    for (n = 1;; n++) {
+        int rc;
+        tw_err_clear(&err);
+        cf_fail_at(n);
+        rc = fn(&cov, f, &err);
+        cf_reset();
+        if (!cf_failed())
+            return n;
+        if (rc == TW_OK && cov.covered)
+            fail_msg("cJSON allocation %lu failed and the %s came back covered", n, what);
+        if (rc != TW_OK)
+            assert_true(rc == TW_ENOMEM || rc == TW_ERR);
+    }
+}
+
 static void test_filter_coverage_out_of_memory_never_covers(void **state)
 {
     static const char pattern[] =
@@ -1066,7 +1091,6 @@ static void test_filter_coverage_out_of_memory_never_covers(void **state)
     struct tw_filter *f = NULL;
     struct tw_coverage ref, cov;
     struct tw_err err;
-    unsigned long n;
 
     (void)state;
     tw_err_clear(&err);
@@ -1074,35 +1098,9 @@ static void test_filter_coverage_out_of_memory_never_covers(void **state)
     assert_int_equal(tw_filter_covers_trail_changes(&ref, f, &err), TW_OK);
     assert_false(ref.covered);
     assert_true(ref.exact);
-    for (n = 1;; n++) {
-        int rc;
-        tw_err_clear(&err);
-        cf_fail_at(n);
-        rc = tw_filter_covers_trail_changes(&cov, f, &err);
-        cf_reset();
-        if (!cf_failed())
-            break;
-        if (rc == TW_OK && cov.covered)
-            fail_msg("cJSON allocation %lu failed and the pattern came back covered", n);
-        if (rc != TW_OK)
-            assert_true(rc == TW_ENOMEM || rc == TW_ERR);
-    }
-    assert_true(n > 10); /* the sweep did reach the analysis */
-    /* The decision alone, under the same sweep. */
-    for (n = 1;; n++) {
-        int rc;
-        tw_err_clear(&err);
-        cf_fail_at(n);
-        rc = tw_filter_decide_trail_changes(&cov, f, &err);
-        cf_reset();
-        if (!cf_failed())
-            break;
-        if (rc == TW_OK && cov.covered)
-            fail_msg("cJSON allocation %lu failed and the decision came back covered", n);
-        if (rc != TW_OK)
-            assert_true(rc == TW_ENOMEM || rc == TW_ERR);
-    }
-    assert_true(n > 2); /* the decision does allocate */
+    /* The sweeps reach the analysis, and the decision alone allocates too. */
+    assert_true(s_oom_sweep(tw_filter_covers_trail_changes, f, "analysis") > 10);
+    assert_true(s_oom_sweep(tw_filter_decide_trail_changes, f, "decision") > 2);
     tw_err_clear(&err);
     assert_int_equal(tw_filter_decide_trail_changes(&cov, f, &err), TW_OK);
     assert_int_equal(cov.covered, ref.covered);
