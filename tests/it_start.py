@@ -16,18 +16,31 @@ For ./bootstrap (x86_64) and ./bootstrap-arm64, whichever are built:
 The time it saves is measured by `make bench` (the "usual static-pie link"
 row), never by a test.
 
+Kernels before Linux 5.14 (the ones Lambda has documented among them) refuse
+MADV_POPULATE_*. RefusedMadvise runs ./bootstrap natively under a seccomp
+filter that answers every madvise with EINVAL, as such a kernel does: it must
+still relocate itself and serve a whole compliant audit against the fake AWS.
+
 Skips a binary that is not built, or the run when qemu-user is missing. Run
 from the repo root:
     /usr/bin/python3 -m unittest -v tests.it_start
 """
 
+import ctypes
+import json
+import os
 import pathlib
+import platform
 import re
 import shutil
+import struct
 import subprocess
+import sys
 import unittest
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from tests.fake_aws import FakeAws, account_key, compliant_account, fixture  # noqa: E402
 PAGE = 4096
 BINARIES = {
     "x86_64": (ROOT / "bootstrap", ROOT / "build" / "static-x86_64" / "bootstrap",
@@ -139,6 +152,84 @@ class StartX86_64(_StartTests, unittest.TestCase):
 
 class StartArm64(_StartTests, unittest.TestCase):
     ARCH = "arm64"
+
+
+
+# ---- madvise refused, as before Linux 5.14 ------------------------------------
+
+EINVAL = 22
+SYS_MADVISE_X86_64 = 28
+AUDIT_ARCH_X86_64 = 0xC000003E
+PR_SET_NO_NEW_PRIVS = 38
+PR_SET_SECCOMP = 22
+SECCOMP_MODE_FILTER = 2
+SECCOMP_RET_ALLOW = 0x7FFF0000
+SECCOMP_RET_ERRNO = 0x00050000
+SECCOMP_RET_KILL_PROCESS = 0x80000000
+
+
+def _bpf(code, jt, jf, k):
+    return struct.pack("HBBI", code, jt, jf, k)
+
+
+def _refuse_madvise():
+    """preexec_fn: from here on, madvise fails with EINVAL in this process
+    and what it execs (seccomp filters are inherited and survive exec)."""
+    ld_w_abs, jeq_k, ret_k = 0x20, 0x15, 0x06
+    prog = b"".join([
+        _bpf(ld_w_abs, 0, 0, 4),                           # seccomp_data.arch
+        _bpf(jeq_k, 1, 0, AUDIT_ARCH_X86_64),
+        _bpf(ret_k, 0, 0, SECCOMP_RET_KILL_PROCESS),       # another ABI: refuse to run
+        _bpf(ld_w_abs, 0, 0, 0),                           # seccomp_data.nr
+        _bpf(jeq_k, 0, 1, SYS_MADVISE_X86_64),
+        _bpf(ret_k, 0, 0, SECCOMP_RET_ERRNO | EINVAL),
+        _bpf(ret_k, 0, 0, SECCOMP_RET_ALLOW),
+    ])
+    buf = ctypes.create_string_buffer(prog, len(prog))
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    fprog = SockFprog(len(prog) // 8, ctypes.cast(buf, ctypes.c_void_p))
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_void_p, ctypes.c_ulong, ctypes.c_ulong]
+    if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, None, 0, 0) != 0 or \
+            libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog), 0, 0) != 0:
+        os._exit(126)
+
+
+@unittest.skipUnless(platform.machine() == "x86_64", "the filter is written for x86_64")
+class RefusedMadvise(unittest.TestCase):
+    SHIPPED = ROOT / "bootstrap"
+
+    def setUp(self):
+        if not self.SHIPPED.is_file():
+            self.skipTest("./bootstrap is not built")
+
+    def test_the_filter_refuses_madvise(self):
+        # The control: without this, the test below would prove nothing.
+        probe = ("import mmap\nm = mmap.mmap(-1, 4096)\ntry:\n    m.madvise(mmap.MADV_WILLNEED)\n"
+                 "except OSError as e:\n    print(e.errno)\nelse:\n    print('allowed')\n")
+        p = subprocess.run([sys.executable, "-c", probe], preexec_fn=_refuse_madvise,
+                           capture_output=True, text=True, timeout=30)
+        self.assertEqual((p.returncode, p.stdout.strip()), (0, str(EINVAL)), p.stderr)
+
+    def test_compliant_audit_without_madvise(self):
+        fake = FakeAws(fixture(compliant_account("111111111111", "us-east-1"))).start()
+        self.addCleanup(fake.stop)
+        key_id, secret = account_key("111111111111")
+        env = {"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "AWS_REGION": "us-east-1",
+               "AWS_ACCESS_KEY_ID": key_id, "AWS_SECRET_ACCESS_KEY": secret,
+               "AWS_ENDPOINT_URL": fake.url}
+        p = subprocess.run([str(self.SHIPPED), "--event", str(ROOT / "events" / "config-periodic.json")],
+                           env=env, preexec_fn=_refuse_madvise, capture_output=True, text=True,
+                           timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        doc = json.loads(p.stdout)
+        self.assertEqual(doc.get("complianceType"), "COMPLIANT", doc)
+        st = fake.stats()
+        self.assertEqual(st["by_operation"].get("PutEvaluations"), 1, st["by_operation"])
+        self.assertEqual(st["rejected_signatures"], 0, st.get("auth_failures"))
 
 
 if __name__ == "__main__":
