@@ -630,7 +630,7 @@ def s_runtime(ctx):
         return {"runs": len(samples), "median_ms": median(samples), "min_ms": min(samples),
                 "cpu_median_ms": median([r["cpu_median_ms"] for r in rounds[name]]),
                 "faults_median": median([r["faults_median"] for r in rounds[name]]),
-                "traps_median": median([r.get("traps_median", -1) for r in rounds[name]])}
+                "traps_median": median([r["traps_median"] for r in rounds[name]])}
 
     def describe(c):
         traps = ", %d trapped" % c["traps_median"] if c["traps_median"] >= 0 else ""

@@ -21,8 +21,8 @@
 #define _GNU_SOURCE
 #endif
 #include <arpa/inet.h>
-#include <linux/perf_event.h>
 #include <errno.h>
+#include <linux/perf_event.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -30,9 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -56,9 +56,6 @@ static int s_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* One run; returns the time in ms, or a negative number on failure. *cpu_ms
- * gets the child's CPU time (user + system): it is killed while it waits for
- * the answer to GET /next, so that is its CPU time up to that request. */
 /* A page-fault counter for `pid`, enabled when it execs; -1 if refused. */
 static int s_trap_counter(pid_t pid)
 {
@@ -106,6 +103,11 @@ static pid_t s_start(char *bootstrap, char **argv, char **envp, int *traps_fd)
     return pid;
 }
 
+/* One run; returns the time in ms, or a negative number on failure. *cpu_ms
+ * gets the child's CPU time (user + system): it is killed while it waits for
+ * the answer to GET /next, so that is its CPU time up to that request. With
+ * `traps`, the child is started under the trap counter (s_start) and *traps
+ * gets the faults it took, or -1; the time is then not a cold-start sample. */
 static double s_run(char *bootstrap, char **extra_env, int n_extra, double *cpu_ms,
                     double *faults, double *traps)
 {

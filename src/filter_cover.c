@@ -1005,13 +1005,9 @@ static int s_try_samples(struct tw_coverage *out, const struct tw_filter *f, cha
                 else
                     detail[0] = '\0';
                 s_missed_reason(out, s_names[k], detail);
-                if (want_example) {
-                    rc = s_emit_missed(out, f, ev, err);
-                } else {
-                    out->covered = 0;
-                    out->exact = 1;
-                    rc = TW_OK;
-                }
+                out->covered = 0;
+                out->exact = 1;
+                rc = want_example ? s_emit_missed(out, f, ev, err) : TW_OK;
                 cJSON_Delete(ev);
                 *found = rc == TW_OK;
                 return rc;
